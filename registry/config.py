@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     sparql_user: str | None = None
     sparql_password: SecretStr | None = None
     remote_timeout_s: float = 30.0
+    # Organisations and token hashes (secrets: never in the RDF store). None = beside the store.
+    auth_db_path: Path | None = None
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -49,6 +51,15 @@ class Settings(BaseSettings):
     sparql_max_concurrent: int = Field(4, gt=0)
     max_payload_bytes: int = Field(2_000_000, gt=0)
     lang: Literal["fr", "en"] = "fr"
+    # API token for `publish ckan` (env IAT_CKAN_TOKEN), so that it never appears in argv.
+    ckan_token: SecretStr | None = None
+
+    @property
+    def resolved_auth_db_path(self) -> Path:
+        """``auth_db_path``, or ``<store_path>.auth.sqlite3`` beside the embedded store."""
+        if self.auth_db_path is not None:
+            return self.auth_db_path
+        return self.store_path.with_name(self.store_path.name + ".auth.sqlite3")
 
     @property
     def backend(self) -> Literal["embedded", "remote"]:

@@ -8,10 +8,13 @@ Hierarchy::
 
     RegistryError
     ├── InputError              unusable input: unreadable file, syntax error, bad parameter
-    │   └── RemoteContextError  a JSON-LD document names a remote @context (never fetched)
+    │   ├── RemoteContextError  a JSON-LD document names a remote @context (never fetched)
+    │   └── PayloadTooLarge     a write bigger than Settings.max_payload_bytes (413)
     ├── ValidationFailed        SHACL Violations: carries the report; nothing was written
     ├── NotFoundError           unknown entry, version, organisation, token
     ├── ConflictError           stale version (optimistic concurrency), duplicate key
+    │   ├── PreconditionFailed  the If-Match version is not the current one (412)
+    │   └── PreconditionRequired an update that names no version (428)
     ├── PermissionDenied        token missing, revoked or outside its organisation
     └── StoreError              the store failed or is unreachable (names the URL)
 """
@@ -59,6 +62,21 @@ class NotFoundError(RegistryError):
 class ConflictError(RegistryError):
     code = "conflict"
     http_status = 409
+
+
+class PreconditionFailed(ConflictError):
+    code = "precondition-failed"
+    http_status = 412
+
+
+class PreconditionRequired(ConflictError):
+    code = "precondition-required"
+    http_status = 428
+
+
+class PayloadTooLarge(InputError):
+    code = "payload-too-large"
+    http_status = 413
 
 
 class PermissionDenied(RegistryError):

@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.oxigraph_server import (  # noqa: F401 (fixtures for the store tests)
+    clean_oxigraph_server,
+    oxigraph_server,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 

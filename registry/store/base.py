@@ -17,7 +17,24 @@ from typing import Protocol, runtime_checkable
 from rdflib import Dataset, Graph
 from rdflib.term import Identifier
 
+from registry.errors import InputError, StoreError
+
 Row = dict[str, Identifier]
+
+
+# Added by the storage helper (additive): errors both backends raise.
+class QueryTimeout(StoreError):  # noqa: N818 (named like errors.py's)
+    """A query ran past its time budget (HTTP 504 at the API boundary)."""
+
+    code = "query-timeout"
+    http_status = 504
+
+
+class NotAcceptable(InputError):  # noqa: N818
+    """The requested media type cannot represent this query's results (HTTP 406)."""
+
+    code = "not-acceptable"
+    http_status = 406
 
 
 @runtime_checkable
@@ -72,8 +89,9 @@ class Store(Protocol):
         """Write every quad of every graph (default graph included) as N-Quads."""
         ...
 
-    def iter_quads(self) -> Iterator[tuple[Identifier, Identifier, Identifier, Identifier | None]]:
-        ...
+    def iter_quads(
+        self,
+    ) -> Iterator[tuple[Identifier, Identifier, Identifier, Identifier | None]]: ...
 
     def is_empty(self) -> bool: ...
 

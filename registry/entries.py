@@ -1,0 +1,841 @@
+"""The write path: authorise → parse → check IRIs → validate → write the new version atomically
+(previous versions kept) → provenance → catalogue record.
+
+One write is ONE SPARQL Update request, so that a crash leaves each entry entirely at its old or
+its new version. The request is guarded by the version the writer read (optimistic concurrency):
+if another writer got there first, the guard fails, nothing is written and ``PreconditionFailed``
+is raised. The default graph (the public view) is kept in sync in the same request: the previous
+version's triples leave it, the new ones enter it, and triples that another public graph still
+asserts (a source document two entries cite) are put back.
+
+Validation sees the entry plus the ``rdf:type`` and labels of the nodes it links to, fetched with
+one CONSTRUCT: never the whole store, so a write costs the same on a small or a huge registry.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from registry import history
+from registry.auth import Principal
+from registry.errors import (
+    InputError,
+    NotFoundError,
+    PayloadTooLarge,
+    PermissionDenied,
+    PreconditionFailed,
+    PreconditionRequired,
+    ValidationFailed,
+)
+from registry.history import VersionInfo
+from registry.layout import (
+    CATALOG_RECORD,
+    DCAT_VERSION,
+    ENTRY_CLASSES,
+    HAS_CURRENT_VERSION,
+    HAS_VERSION,
+    KIND_CLASSES,
+    KINDS,
+    Layout,
+    closure,
+    comparable,
+    entry_roots,
+)
+from registry.store.base import Store
+from registry.vocab import ADMS, KEY_RE, TECH, concept_iri
+
+MAX_TRIPLES = 20_000
+RETIRED = "arrete"
+# Triples the registry writes itself: never taken from a payload, ignored when comparing.
+MANAGED_ON_METADATA = (HAS_VERSION, HAS_CURRENT_VERSION)
+LABELS = (RDFS.label, SKOS.prefLabel, FOAF.name, DCTERMS.title, SKOS.notation)
+
+
+class Report(Protocol):
+    """What the write path needs from a validation report (registry.validate)."""
+
+    @property
+    def conforms(self) -> bool: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class EntryValidator(Protocol):
+    def validate(self, data: Graph, *, context: Graph | None = None) -> Any: ...
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    version: VersionInfo
+    created: bool
+    changed: bool
+    report: Any = None  # the ValidationReport (warnings may remain), None when unchanged
+
+
+def normalise_etag(value: str | int | None) -> str | None:
+    """``3``, ``"3"``, ``W/"3"`` → ``3``."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.startswith("W/"):
+        text = text[2:]
+    return text.strip('"')
+
+
+class EntryService:
+    """Writes entries. Safe to share between threads: writes are serialised in-process, and the
+    guarded update protects against writers in other processes."""
+
+    def __init__(
+        self,
+        store: Store,
+        layout: Layout,
+        validator: EntryValidator | None = None,
+        *,
+        max_payload_bytes: int = 2_000_000,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.layout = layout
+        self._validator = validator
+        self.max_payload_bytes = max_payload_bytes
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.RLock()
+
+    @property
+    def validator(self) -> EntryValidator:
+        if self._validator is None:
+            from registry.validate import Validator  # loaded once, on the first write
+
+            self._validator = Validator.load()
+        return self._validator
+
+    # ---- reads used by the API --------------------------------------------------------------
+    def current(self, kind: str, key: str) -> tuple[VersionInfo, Graph]:
+        return history.get_current(self.store, self.layout, kind, key)
+
+    # ---- the write path -----------------------------------------------------------------------
+    def write(
+        self,
+        principal: Principal | None,
+        kind: str,
+        key: str,
+        payload: Graph | bytes | str,
+        *,
+        media_type: str | None = None,
+        if_match: str | int | None = None,
+        summary: tuple[str, str] | None = None,
+        status: str | None = None,
+    ) -> WriteResult:
+        """Create or update an entry. ``if_match`` is required to update an existing entry and
+        must name its current version. Unchanged content writes nothing."""
+        principal = _require_principal(principal)
+        _check_kind_key(kind, key)
+        graph = self._parse(payload, media_type)
+        content = self._extract(graph, kind, key)
+        with self._lock:
+            current = history.current_version(self.store, self.layout, kind, key)
+            self._check_precondition(current, if_match, kind, key)
+            old = self.store.get_graph(current.graph) if current else None
+            self._authorise(principal, kind, key, content, old, current)
+            return self._write(principal, kind, key, content, current, old, summary, status)
+
+    def retire(
+        self,
+        principal: Principal | None,
+        kind: str,
+        key: str,
+        *,
+        if_match: str | int | None,
+        status: str = RETIRED,
+        end: date | None = None,
+    ) -> WriteResult:
+        """Retire an entry: a new version with the given status (``arrete`` by default) and an
+        end date. Nothing is deleted."""
+        principal = _require_principal(principal)
+        _check_kind_key(kind, key)
+        if not KEY_RE.match(status):
+            raise InputError(f"Statut invalide : {status!r}.", f"Invalid status: {status!r}.")
+        with self._lock:
+            current = history.current_version(self.store, self.layout, kind, key)
+            if current is None:
+                raise history._not_found(kind, key)
+            self._check_precondition(current, if_match, kind, key)
+            old = self.store.get_graph(current.graph)
+            content = Graph()
+            for t in old:
+                content.add(t)
+            node = URIRef(self.layout.entry_iri(kind, key))
+            status_iri = URIRef(concept_iri("statut", status))
+            content.set((node, ADMS.status, status_iri))
+            period = next(iter(content.objects(node, DCTERMS.temporal)), None)
+            if period is None:
+                period = BNode()
+                content.add((node, DCTERMS.temporal, period))
+                content.add((period, RDF.type, DCTERMS.PeriodOfTime))
+            end_date = end or self._clock().date()
+            content.set((period, DCAT.endDate, Literal(end_date, datatype=XSD.date)))
+            if kind == "deploiement":
+                content.set((node, DCTERMS.modified, Literal(end_date, datatype=XSD.date)))
+            self._authorise(principal, kind, key, content, old, current)
+            summary = (f"Retrait (statut : {status}).", f"Retired (status: {status}).")
+            return self._write(principal, kind, key, content, current, old, summary, status)
+
+    def restore(
+        self,
+        principal: Principal | None,
+        kind: str,
+        key: str,
+        n: int,
+        *,
+        if_match: str | int | None,
+    ) -> WriteResult:
+        """Write the content of version ``n`` as a new version (nothing is rewritten)."""
+        content = history.get_version(self.store, self.layout, kind, key, n)
+        summary = (f"Restauration de la version {n}.", f"Restored version {n}.")
+        return self.write(principal, kind, key, content, if_match=if_match, summary=summary)
+
+    def purge(self, principal: Principal | None, kind: str, key: str, reason: str) -> int:
+        """Delete every version of an entry (legal takedown; administrators only). The purge
+        itself is recorded (who, when, why) in the registry graph. Returns how many versions
+        were dropped."""
+        principal = _require_principal(principal)
+        _check_kind_key(kind, key)
+        if not principal.is_admin:
+            raise PermissionDenied(
+                "Seul un administrateur peut purger une fiche.",
+                "Only an administrator may purge an entry.",
+            )
+        if not reason.strip():
+            raise InputError(
+                "Une purge doit être motivée (raison).",
+                "A purge needs a reason.",
+                field="reason",
+            )
+        with self._lock:
+            versions = history.list_versions(self.store, self.layout, kind, key)
+            current = next((v for v in versions if v.current), versions[-1])
+            self.store.update(self._purge_update(principal, kind, key, versions, current, reason))
+        return len(versions)
+
+    def ensure_organisation(self, siren: str, name: str | None) -> str:
+        """Make sure the organisation with this SIREN is described in the public view: the
+        reference data usually has it; otherwise write an organisation entry. Returns its name."""
+        iri = self.layout.organisation_iri(siren)
+        rows = self.store.select(
+            f"SELECT ?name WHERE {{ <{iri}> ?p ?name "
+            f"VALUES ?p {{ <{FOAF.name}> <{SKOS.prefLabel}> <{RDFS.label}> }} }} LIMIT 1"
+        )
+        if rows:
+            return name or str(rows[0]["name"])
+        if not name:
+            raise InputError(
+                f"L'organisation {siren} est absente des données de référence : donnez son nom "
+                "(--name).",
+                f"Organisation {siren} is not in the reference data: give its name (--name).",
+                field="name",
+            )
+        g = Graph()
+        node = URIRef(iri)
+        ident = BNode()
+        g.add((node, RDF.type, FOAF.Organization))
+        g.add((node, RDF.type, ORG.Organization))
+        g.add((node, FOAF.name, Literal(name)))
+        g.add((node, DCTERMS.identifier, Literal(siren)))
+        g.add((node, ADMS.identifier, ident))
+        g.add((ident, RDF.type, ADMS.Identifier))
+        g.add((ident, SKOS.notation, Literal(siren)))
+        g.add((ident, ADMS.schemaAgency, Literal("INSEE")))
+        current = history.current_version(self.store, self.layout, "organisation", siren)
+        self.write(
+            Principal.system(self.layout),
+            "organisation",
+            siren,
+            g,
+            if_match=current.etag if current else None,
+        )
+        return name
+
+    # ---- steps --------------------------------------------------------------------------------
+    def _parse(self, payload: Graph | bytes | str, media_type: str | None) -> Graph:
+        if isinstance(payload, Graph):
+            if len(payload) > MAX_TRIPLES:
+                raise _too_large(f"{len(payload)} triplets", f"{len(payload)} triples")
+            return payload
+        size = len(payload.encode("utf-8") if isinstance(payload, str) else payload)
+        if size > self.max_payload_bytes:
+            raise _too_large(
+                f"{size} octets > {self.max_payload_bytes}",
+                f"{size} bytes > {self.max_payload_bytes}",
+            )
+        from registry.ingest.rdf import Limits, parse_graph
+
+        return parse_graph(
+            payload,
+            format=_format(media_type),
+            name="<requête>",
+            limits=Limits(max_bytes=self.max_payload_bytes, max_triples=MAX_TRIPLES),
+        )
+
+    def _extract(self, graph: Graph, kind: str, key: str) -> Graph:
+        """The entry's own triples, after checking that the payload describes exactly this
+        entry under this registry's base."""
+        layout = self.layout
+        node = URIRef(layout.entry_iri(kind, key))
+        classes = set(KIND_CLASSES[kind])
+        for s, t in graph.subject_objects(RDF.type):
+            if t in ENTRY_CLASSES and isinstance(s, URIRef) and not layout.is_instance_iri(str(s)):
+                raise InputError(
+                    f"<{s}> : l'IRI d'une fiche doit commencer par {layout.base}id/.",
+                    f"<{s}>: an entry IRI must start with {layout.base}id/.",
+                    field="@id",
+                    iri=str(s),
+                )
+        types = set(graph.objects(node, RDF.type))
+        if not types & classes:
+            others = sorted(
+                str(s)
+                for s in graph.subjects(RDF.type, None)
+                if isinstance(s, URIRef) and set(graph.objects(s, RDF.type)) & classes
+            )
+            hint_fr = f" ; le document décrit {', '.join(others)}" if others else ""
+            hint_en = f"; the document describes {', '.join(others)}" if others else ""
+            expected = ", ".join(f"<{c}>" for c in sorted(classes))
+            raise InputError(
+                f"Le document ne décrit pas <{node}> (type attendu : {expected}){hint_fr}.",
+                f"The document does not describe <{node}> (expected type: {expected}){hint_en}.",
+                field="@id",
+                iri=str(node),
+            )
+        meta = URIRef(layout.metadata_subject(kind, key))
+        cleaned = Graph()
+        for s, p, o in graph:
+            if s == meta and p in MANAGED_ON_METADATA:
+                continue
+            if isinstance(s, URIRef) and str(s).startswith(layout.version_prefix):
+                continue
+            cleaned.add((s, p, o))
+        content = closure(cleaned, entry_roots(layout, kind, key), layout)
+        stray = {s for s, _p, _o in cleaned if (s, _p, _o) not in content}
+        if stray:
+            names = ", ".join(sorted(_show(s) for s in stray)[:5])
+            raise InputError(
+                f"Le document contient des triplets qui n'appartiennent pas à <{node}> : {names} "
+                "(une autre fiche se modifie à sa propre adresse).",
+                f"The document holds triples that do not belong to <{node}>: {names} "
+                "(another entry is changed at its own address).",
+                field="@id",
+            )
+        identifiers = {str(o) for o in content.objects(node, DCTERMS.identifier)}
+        if identifiers and identifiers != {key}:
+            raise InputError(
+                f"dct:identifier {sorted(identifiers)} ne correspond pas à la clé « {key} ».",
+                f"dct:identifier {sorted(identifiers)} does not match the key '{key}'.",
+                field="dct:identifier",
+            )
+        for s_, p_, o_ in content:
+            for term in (s_, p_, o_):
+                _check_term(term)
+        return content
+
+    def _check_precondition(
+        self, current: VersionInfo | None, if_match: str | int | None, kind: str, key: str
+    ) -> None:
+        wanted = normalise_etag(if_match)
+        if current is None:
+            if wanted not in (None, "*", "0"):
+                raise PreconditionFailed(
+                    f"{kind}/{key} n'existe pas (version demandée : {wanted}).",
+                    f"{kind}/{key} does not exist (version named: {wanted}).",
+                    current=None,
+                )
+            return
+        if wanted is None:
+            raise PreconditionRequired(
+                f"{kind}/{key} existe déjà (version {current.etag}) : indiquez la version "
+                "modifiée (If-Match).",
+                f"{kind}/{key} already exists (version {current.etag}): name the version you "
+                "changed (If-Match).",
+                current=current.etag,
+            )
+        if wanted != current.etag:
+            raise _stale(kind, key, wanted, current.etag)
+
+    def _authorise(
+        self,
+        principal: Principal,
+        kind: str,
+        key: str,
+        content: Graph,
+        old: Graph | None,
+        current: VersionInfo | None,
+    ) -> None:
+        if principal.is_admin:
+            return
+        node = URIRef(self.layout.entry_iri(kind, key))
+        org = URIRef(principal.organisation) if principal.organisation else None
+        if kind == "deploiement":
+            deployers = set(content.objects(node, TECH.hasDeployer))
+            previous = set(old.objects(node, TECH.hasDeployer)) if old is not None else set()
+            if org is None or deployers != {org} or (previous and org not in previous):
+                raise PermissionDenied(
+                    f"Ce jeton ne peut écrire que les déploiements de <{org}> "
+                    f"(tech:hasDeployer : {', '.join(sorted(map(str, deployers | previous)))}).",
+                    f"This token may only write deployments of <{org}> "
+                    f"(tech:hasDeployer: {', '.join(sorted(map(str, deployers | previous)))}).",
+                    field="tech:hasDeployer",
+                )
+            return
+        if current is None:
+            return  # shared nodes: any publisher may create one
+        creator = self._creator(kind, key)
+        if kind == "organisation" and principal.siren == key:
+            return
+        if org is None or creator != str(org):
+            raise PermissionDenied(
+                f"{kind}/{key} ne peut être modifié que par son créateur ({creator}) ou un "
+                "administrateur.",
+                f"{kind}/{key} may only be changed by its creator ({creator}) or an administrator.",
+            )
+
+    def _creator(self, kind: str, key: str) -> str | None:
+        first = self.layout.version_graph(kind, key, 1)
+        rows = self.store.select(
+            f"SELECT ?a WHERE {{ GRAPH <{self.layout.registry_graph}> "
+            f"{{ <{first}> <{PROV.wasAttributedTo}> ?a }} }} LIMIT 1"
+        )
+        return str(rows[0]["a"]) if rows else None
+
+    def _write(
+        self,
+        principal: Principal,
+        kind: str,
+        key: str,
+        content: Graph,
+        current: VersionInfo | None,
+        old: Graph | None,
+        summary: tuple[str, str] | None,
+        status: str | None,
+    ) -> WriteResult:
+        now = self._clock()
+        n = current.number + 1 if current else 1
+        graph_iri = self.layout.version_graph(kind, key, n)
+        self.complete(principal, kind, key, content, current, old, now)
+        if old is not None and isomorphic(
+            comparable(old, self.layout, kind, key), comparable(content, self.layout, kind, key)
+        ):
+            assert current is not None
+            return WriteResult(version=current, created=False, changed=False)
+        report = self.validator.validate(content, context=self._context(content))
+        if not report.conforms:
+            raise _validation_failed(kind, key, report)
+        if summary is None:
+            summary = history.summarise(
+                history.diff_graphs(
+                    comparable(old, self.layout, kind, key) if old is not None else Graph(),
+                    comparable(content, self.layout, kind, key),
+                    old_n=current.number if current else None,
+                    new_n=n,
+                )
+            )
+        status_iri = self._status(content, kind, key, status)
+        update = build_version_update(
+            self.layout,
+            kind,
+            key,
+            n,
+            content,
+            agent=principal.agent,
+            token_id=principal.token_id,
+            generated_at=now,
+            summary=summary,
+            status=status_iri,
+        )
+        self.store.update(update)
+        meta = self.layout.metadata_subject(kind, key)
+        if not self.store.ask(
+            f"ASK {{ GRAPH <{self.layout.registry_graph}> {{ "
+            f"<{meta}> <{HAS_CURRENT_VERSION}> <{graph_iri}> . "
+            f"<{graph_iri}> <{PROV.generatedAtTime}> {_dt(now)} }} }}"
+        ):
+            # The guard failed: another writer made a version after we read ours.
+            latest = history.current_version(self.store, self.layout, kind, key)
+            wanted = current.etag if current else "0"
+            raise _stale(kind, key, wanted, latest.etag if latest else "0")
+        info = VersionInfo(
+            kind,
+            key,
+            n,
+            graph_iri,
+            generated_at=now,
+            attributed_to=principal.agent,
+            token_id=principal.token_id,
+            summary_fr=summary[0],
+            summary_en=summary[1],
+            status=str(status_iri) if status_iri else None,
+            current=True,
+        )
+        return WriteResult(version=info, created=current is None, changed=True, report=report)
+
+    def complete(
+        self,
+        principal: Principal,
+        kind: str,
+        key: str,
+        content: Graph,
+        current: VersionInfo | None,
+        old: Graph | None,
+        now: datetime,
+    ) -> None:
+        """Add what the registry maintains: a deployment's catalogue record (issued, modified,
+        profile, revision link) and its ``dct:modified`` when the payload has none."""
+        if kind != "deploiement":
+            return
+        node = URIRef(self.layout.entry_iri(kind, key))
+        record = URIRef(self.layout.record_iri(key))
+        today = Literal(now.date(), datatype=XSD.date)
+        content.add((record, RDF.type, CATALOG_RECORD))
+        content.set((record, FOAF.primaryTopic, node))
+        if content.value(record, DCTERMS.issued) is None:
+            issued = old.value(record, DCTERMS.issued) if old is not None else None
+            content.add((record, DCTERMS.issued, issued if issued is not None else today))
+        if content.value(record, DCTERMS.conformsTo) is None:
+            content.add((record, DCTERMS.conformsTo, URIRef(f"{self.layout.base}profile/0.1")))
+        if content.value(record, PROV.wasAttributedTo) is None:
+            agent = old.value(record, PROV.wasAttributedTo) if old is not None else None
+            if agent is None and principal.agent:
+                agent = URIRef(principal.agent)
+            if agent is not None:
+                content.add((record, PROV.wasAttributedTo, agent))
+        content.set((record, DCTERMS.modified, today))
+        content.remove((record, PROV.wasRevisionOf, None))
+        if current is not None:
+            content.add((record, PROV.wasRevisionOf, URIRef(current.graph)))
+        if content.value(node, DCTERMS.modified) is None:
+            # Keep the previous date if nothing else changed (so that re-sending the same entry
+            # is a no-op), else today.
+            previous = old.value(node, DCTERMS.modified) if old is not None else None
+            content.add((node, DCTERMS.modified, previous if previous is not None else today))
+            if (
+                old is not None
+                and previous is not None
+                and not isomorphic(
+                    comparable(old, self.layout, kind, key),
+                    comparable(content, self.layout, kind, key),
+                )
+            ):
+                content.set((node, DCTERMS.modified, today))
+
+    def _context(self, content: Graph) -> Graph:
+        """Types and labels of the nodes the entry links to, with one CONSTRUCT."""
+        subjects = set(content.subjects())
+        linked = {o for o in content.objects() if isinstance(o, URIRef) and o not in subjects}
+        types = set(content.objects(None, RDF.type))
+        linked -= types
+        if not linked:
+            return Graph()
+        return self.store.construct(context_query(linked))
+
+    def _status(self, content: Graph, kind: str, key: str, status: str | None) -> URIRef | None:
+        if status is not None:
+            return URIRef(concept_iri("statut", status))
+        value = content.value(URIRef(self.layout.entry_iri(kind, key)), ADMS.status)
+        return value if isinstance(value, URIRef) else None
+
+    def _purge_update(
+        self,
+        principal: Principal,
+        kind: str,
+        key: str,
+        versions: list[VersionInfo],
+        current: VersionInfo,
+        reason: str,
+    ) -> str:
+        layout = self.layout
+        reg = f"<{layout.registry_graph}>"
+        meta = f"<{layout.metadata_subject(kind, key)}>"
+        cur = f"<{current.graph}>"
+        ops = [
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {cur} {{ ?s ?p ?o }} }}",
+            _reinsert_shared(layout, cur, f"GRAPH {cur} {{ ?s ?p ?o }}"),
+        ]
+        for v in versions:
+            g = f"<{v.graph}>"
+            attribution = f"<{v.graph}#attribution>"
+            for subject in (g, attribution):
+                ops.append(
+                    f"DELETE {{ GRAPH {reg} {{ {subject} ?p ?o }} {subject} ?p ?o }} "
+                    f"WHERE {{ GRAPH {reg} {{ {subject} ?p ?o }} }}"
+                )
+            ops.append(
+                f"DELETE DATA {{ GRAPH {reg} {{ {meta} <{HAS_VERSION}> {g} }} "
+                f"{meta} <{HAS_VERSION}> {g} }}"
+            )
+            ops.append(f"DROP SILENT GRAPH {g}")
+        ops.append(
+            f"DELETE {{ GRAPH {reg} {{ {meta} <{HAS_CURRENT_VERSION}> ?v }} "
+            f"{meta} <{HAS_CURRENT_VERSION}> ?v }} "
+            f"WHERE {{ GRAPH {reg} {{ {meta} <{HAS_CURRENT_VERSION}> ?v }} }}"
+        )
+        purge = f"<urn:uuid:{uuid.uuid4()}>"
+        now = _dt(self._clock())
+        agent = f"<{principal.agent}>" if principal.agent else f"<{layout.registry_agent}>"
+        ops.append(
+            f"INSERT DATA {{ GRAPH {reg} {{ {purge} a <{PROV.Activity}> ; "
+            f'<{DCTERMS.type}> "purge" ; '
+            f"<{PROV.invalidated}> <{layout.entry_iri(kind, key)}> ; "
+            f"<{PROV.endedAtTime}> {now} ; <{PROV.wasAssociatedWith}> {agent} ; "
+            f'<{DCAT_VERSION}> "{len(versions)}" ; '
+            f"<{DCTERMS.description}> {Literal(reason).n3()}"
+            + (
+                f" ; <{DCTERMS.identifier}> {Literal(principal.token_id).n3()}"
+                if principal.token_id
+                else ""
+            )
+            + " } }"
+        )
+        return " ;\n".join(ops)
+
+
+# ---- the update request ----------------------------------------------------------------------
+def build_version_update(
+    layout: Layout,
+    kind: str,
+    key: str,
+    n: int,
+    content: Graph,
+    *,
+    agent: str | None,
+    token_id: str | None,
+    generated_at: datetime,
+    summary: tuple[str, str],
+    status: URIRef | None,
+) -> str:
+    """ONE SPARQL Update request that writes version ``n`` of an entry and makes it the public
+    one. Every operation is guarded by the entry's current version being ``n - 1`` (or absent),
+    so a writer who read a stale version writes nothing."""
+    reg = f"<{layout.registry_graph}>"
+    meta = f"<{layout.metadata_subject(kind, key)}>"
+    new = f"<{layout.version_graph(kind, key, n)}>"
+    old = f"<{layout.version_graph(kind, key, n - 1)}>" if n > 1 else None
+    if old:
+        guard = f"GRAPH {reg} {{ {meta} <{HAS_CURRENT_VERSION}> {old} }}"
+    else:
+        guard = f"FILTER NOT EXISTS {{ GRAPH {reg} {{ {meta} <{HAS_CURRENT_VERSION}> ?any }} }}"
+    triples = "\n".join(_triple(t) for t in content)
+    metadata = version_metadata(
+        layout,
+        kind,
+        key,
+        n,
+        agent=agent,
+        token_id=token_id,
+        generated_at=generated_at,
+        summary=summary,
+        status=status,
+    )
+    meta_triples = "\n".join(_triple(t) for t in metadata)
+    ops = []
+    if old:
+        ops.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ {guard} GRAPH {old} {{ ?s ?p ?o }} }}")
+        ops.append(_reinsert_shared(layout, old, f"{guard} GRAPH {old} {{ ?s ?p ?o }}"))
+    ops.append(
+        f"INSERT {{ GRAPH {new} {{\n{triples}\n}}\n{triples}\n"
+        f"GRAPH {reg} {{\n{meta_triples}\n}}\n{meta_triples}\n}} WHERE {{ {guard} }}"
+    )
+    if old:
+        ops.append(
+            f"DELETE {{ GRAPH {reg} {{ {meta} <{HAS_CURRENT_VERSION}> {old} }} "
+            f"{meta} <{HAS_CURRENT_VERSION}> {old} }} WHERE {{ {guard} }}"
+        )
+    return " ;\n".join(ops)
+
+
+def version_metadata(
+    layout: Layout,
+    kind: str,
+    key: str,
+    n: int,
+    *,
+    agent: str | None,
+    token_id: str | None,
+    generated_at: datetime,
+    summary: tuple[str, str],
+    status: URIRef | None,
+) -> Graph:
+    """The public description of one version (PROV-O + DCAT 3 versioning)."""
+    g = Graph()
+    meta = URIRef(layout.metadata_subject(kind, key))
+    v = URIRef(layout.version_graph(kind, key, n))
+    g.add((meta, HAS_VERSION, v))
+    g.add((meta, HAS_CURRENT_VERSION, v))
+    g.add((v, RDF.type, PROV.Entity))
+    g.add((v, PROV.specializationOf, URIRef(layout.entry_iri(kind, key))))
+    g.add((v, DCAT_VERSION, Literal(str(n))))
+    if n > 1:
+        g.add((v, PROV.wasRevisionOf, URIRef(layout.version_graph(kind, key, n - 1))))
+    g.add((v, PROV.generatedAtTime, Literal(generated_at, datatype=XSD.dateTime)))
+    if agent:
+        g.add((v, PROV.wasAttributedTo, URIRef(agent)))
+        if token_id:
+            attribution = URIRef(f"{v}#attribution")
+            g.add((v, PROV.qualifiedAttribution, attribution))
+            g.add((attribution, RDF.type, PROV.Attribution))
+            g.add((attribution, PROV.agent, URIRef(agent)))
+            g.add((attribution, DCTERMS.identifier, Literal(token_id)))
+    g.add((v, DCTERMS.description, Literal(summary[0], lang="fr")))
+    g.add((v, DCTERMS.description, Literal(summary[1], lang="en")))
+    if status is not None:
+        g.add((v, ADMS.status, status))
+    return g
+
+
+def _reinsert_shared(layout: Layout, leaving: str, where: str) -> str:
+    """Put back into the default graph the triples of ``leaving`` that another public graph
+    (another entry's current version, the vocabulary, the reference data) still asserts."""
+    reg = f"<{layout.registry_graph}>"
+    fixed = f"<{layout.vocabulary_graph}>, <{layout.reference_graph}>"
+    return (
+        f"INSERT {{ ?s ?p ?o }} WHERE {{ {where} GRAPH ?g {{ ?s ?p ?o }} "
+        f"FILTER(?g != {leaving}) "
+        f"FILTER(?g IN ({fixed}) || "
+        f"EXISTS {{ GRAPH {reg} {{ ?r <{HAS_CURRENT_VERSION}> ?g }} }}) }}"
+    )
+
+
+def context_query(nodes: Iterable[URIRef]) -> str:
+    values = " ".join(f"<{n}>" for n in sorted(nodes))
+    labels = " ".join(f"<{p}>" for p in LABELS)
+    return (
+        f"CONSTRUCT {{ ?o a ?t . ?o ?lp ?l . ?o <{SKOS.inScheme}> ?sch . ?o <{SKOS.broader}> ?b }} "
+        f"WHERE {{ VALUES ?o {{ {values} }} "
+        f"{{ ?o a ?t }} UNION {{ VALUES ?lp {{ {labels} }} ?o ?lp ?l }} "
+        f"UNION {{ ?o <{SKOS.inScheme}> ?sch }} UNION {{ ?o <{SKOS.broader}> ?b }} }}"
+    )
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+def _triple(t: tuple[Node, Node, Node]) -> str:
+    return " ".join(_term(x) for x in t) + " ."
+
+
+def _term(term: Node) -> str:
+    if isinstance(term, BNode):
+        return f"_:b{_safe_bnode(str(term))}"
+    try:
+        return str(term.n3())
+    except Exception as exc:
+        raise InputError(
+            f"Terme RDF inutilisable : {term!r}.", f"Unusable RDF term: {term!r}."
+        ) from exc
+
+
+def _safe_bnode(label: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in label) or "x"
+
+
+def _check_term(term: Node) -> None:
+    if isinstance(term, URIRef):
+        text = str(term)
+        if any(c in text for c in '<>"{}|^`\\ \n\t') or ":" not in text:
+            raise InputError(
+                f"IRI invalide : {text!r}.", f"Invalid IRI: {text!r}.", field="@id", iri=text
+            )
+    _term(term)
+
+
+def _dt(value: datetime) -> str:
+    return Literal(value, datatype=XSD.dateTime).n3()
+
+
+def _show(node: Node) -> str:
+    return f"<{node}>" if isinstance(node, URIRef) else "[nœud anonyme / blank node]"
+
+
+def _format(media_type: str | None) -> str | None:
+    if media_type is None:
+        return None
+    from registry.ingest.rdf import format_of
+
+    fmt = format_of(media_type)
+    if fmt is None:
+        raise InputError(
+            f"Type de média non pris en charge : {media_type}.",
+            f"Unsupported media type: {media_type}.",
+            field="Content-Type",
+        )
+    return fmt
+
+
+def _require_principal(principal: Principal | None) -> Principal:
+    if principal is None:
+        from registry.auth import AuthenticationRequired
+
+        raise AuthenticationRequired(
+            "Écriture refusée : jeton d'accès requis.", "Write refused: an access token is needed."
+        )
+    return principal
+
+
+def _check_kind_key(kind: str, key: str) -> None:
+    if kind not in KINDS:
+        raise NotFoundError(
+            f"Type de fiche inconnu : {kind} (attendu : {', '.join(KINDS)}).",
+            f"Unknown entry kind: {kind} (expected: {', '.join(KINDS)}).",
+            field="kind",
+        )
+    if not KEY_RE.match(key):
+        raise InputError(
+            f"Clé invalide : {key!r} (minuscules, chiffres et tirets).",
+            f"Invalid key: {key!r} (lower-case letters, digits and hyphens).",
+            field="key",
+        )
+
+
+def _stale(kind: str, key: str, wanted: str, current: str) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"{kind}/{key} a changé : vous avez modifié la version {wanted}, la version courante "
+        f"est {current}. Rechargez la fiche et recommencez.",
+        f"{kind}/{key} has changed: you edited version {wanted}, the current version is "
+        f"{current}. Reload the entry and try again.",
+        current=current,
+    )
+
+
+def _too_large(what_fr: str, what_en: str) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"Document trop volumineux ({what_fr}).", f"Payload too large ({what_en})."
+    )
+
+
+def _validation_failed(kind: str, key: str, report: Any) -> ValidationFailed:
+    results = getattr(report, "results", [])
+    err = ValidationFailed(
+        f"{kind}/{key} : la fiche ne respecte pas le modèle ({len(results)} résultat(s)) ; "
+        "rien n'a été enregistré.",
+        f"{kind}/{key}: the entry does not conform ({len(results)} result(s)); nothing was "
+        "written.",
+        report=report.to_dict() if hasattr(report, "to_dict") else None,
+    )
+    err.report = report  # type: ignore[attr-defined]
+    return err
+
+
+__all__ = [
+    "EntryService",
+    "WriteResult",
+    "build_version_update",
+    "context_query",
+    "normalise_etag",
+    "version_metadata",
+]
