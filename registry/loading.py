@@ -23,10 +23,12 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from registry import history
 from registry.auth import Principal
+from registry.config import Settings
 from registry.entries import LABELS, EntryService, context_query, version_metadata
 from registry.errors import InputError, RegistryError
 from registry.ingest.rdf import is_rdf_file, parse_graph
-from registry.layout import HAS_CURRENT_VERSION, split_entries
+from registry.layout import HAS_CURRENT_VERSION, Layout, split_entries
+from registry.store.base import Store
 from registry.vocab import ADMS, ENTRIES_DIR, ONTOLOGY_DIR, REFERENCE_DIR
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -38,6 +40,7 @@ _CHECKSUM = URIRef("http://spdx.org/rdf/terms#checksum")
 class LoadReport:
     vocabulary_files: int = 0
     reference_files: int = 0
+    entry_files: int = 0
     graphs_unchanged: list[str] = field(default_factory=list)
     created: int = 0
     updated: int = 0
@@ -49,10 +52,15 @@ class LoadReport:
     def ok(self) -> bool:
         return not self.invalid
 
+    @property
+    def files(self) -> int:
+        return self.vocabulary_files + self.reference_files + self.entry_files
+
     def to_dict(self) -> dict[str, object]:
         return {
             "vocabularyFiles": self.vocabulary_files,
             "referenceFiles": self.reference_files,
+            "entryFiles": self.entry_files,
             "graphsUnchanged": self.graphs_unchanged,
             "created": self.created,
             "updated": self.updated,
@@ -108,7 +116,9 @@ def load(
     """Load files and folders (the curated data by default) into the store."""
     sources = collect(paths if paths is not None else default_paths())
     report = LoadReport(
-        vocabulary_files=len(sources.vocabulary), reference_files=len(sources.reference)
+        vocabulary_files=len(sources.vocabulary),
+        reference_files=len(sources.reference),
+        entry_files=len(sources.entries),
     )
     layout = service.layout
     for graph, files in (
@@ -120,6 +130,22 @@ def load(
     if sources.entries:
         load_entries(service, sources.entries, report, validate=validate, progress=progress)
     return report
+
+
+def load_all(
+    store: Store,
+    settings: Settings,
+    paths: Iterable[Path] | None = None,
+    *,
+    validate: bool = True,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """:func:`load` with a write service built from the settings (used by ``serve`` on first
+    start and by ``ia-territoires load``)."""
+    service = EntryService(
+        store, Layout(settings.base_iri), max_payload_bytes=settings.max_payload_bytes
+    )
+    return load(service, paths, validate=validate, progress=progress)
 
 
 # ---- vocabulary and reference data -------------------------------------------------------------

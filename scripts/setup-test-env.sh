@@ -9,6 +9,9 @@ BIN=.venv/bin
 "$BIN/pip" install --quiet -e ".[test]"
 
 # System packages (added by each integration harness as it lands).
+# CKAN test portal (tests/harness/ckan_portal.py): PostgreSQL, Redis, and what psycopg2 needs to
+# build (libpq-dev, gcc).
+IAT_APT_PACKAGES="${IAT_APT_PACKAGES:-} postgresql redis-server libpq-dev gcc curl"
 need=()
 for pkg in ${IAT_APT_PACKAGES:-}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
@@ -18,3 +21,6 @@ if [ "${#need[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
+
+# CKAN 2.12 in its own venv + an initialised database template, cached in .cache/ckan/.
+bash scripts/ckan-portal.sh install

@@ -42,6 +42,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         try:
             yield
         finally:
+            services = app.state.api.caches_persistent.get("services")
+            if services is not None:
+                services[0].close()
             if "store" in holder:
                 holder["store"].close()
 
@@ -67,7 +70,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
 
 def _include_routes(app: FastAPI) -> None:
-    from registry.api import catalog_routes, linked_data, sparql_routes
+    from registry.api import catalog_routes, linked_data, rest_read, rest_write, sparql_routes
 
     @app.get("/health", tags=["Service"], summary="État du service / Service health")
     async def health() -> dict[str, object]:
@@ -76,3 +79,5 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(sparql_routes.router)
     app.include_router(linked_data.router)
     app.include_router(catalog_routes.router)
+    app.include_router(rest_read.router)
+    app.include_router(rest_write.router)

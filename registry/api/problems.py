@@ -119,6 +119,8 @@ async def registry_error_handler(request: Request, exc: Exception) -> JSONRespon
     extra = {k: _jsonable(v) for k, v in exc.details.items()}
     if isinstance(exc, ValidationFailed) and "report" in exc.details:
         extra["report"] = _jsonable(exc.details["report"])
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="ia-territoires"')
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc.message_en)
     return problem_response(

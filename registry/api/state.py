@@ -52,6 +52,8 @@ class ApiState:
     gate: QueryGate
     data_version: int = 0
     caches: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    # objects that live as long as the app (auth database, write service), not per version
+    caches_persistent: dict[str, Any] = field(default_factory=dict)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def bump(self) -> None:

@@ -37,7 +37,8 @@ def _token(token_file: Path | None) -> str | None:
             )
         return token
     secret = load_settings().ckan_token
-    return secret.get_secret_value().strip() if secret is not None else None
+    token = secret.get_secret_value().strip() if secret is not None else ""
+    return token or None
 
 
 @publish_app.command("ckan")

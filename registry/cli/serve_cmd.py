@@ -16,33 +16,14 @@ log = logging.getLogger("registry.serve")
 
 
 def first_start_load(store: Store, settings: Settings) -> int:
-    """Load the project's vocabulary, reference data and curated entries into an empty store.
-    Returns the number of files loaded. Uses ``registry.loading`` when present (versioned
-    entries), else bulk-loads the files into the public (default) graph."""
-    try:
-        from registry import loading
-    except ImportError:
-        loading = None  # type: ignore[assignment]
-    if loading is not None and hasattr(loading, "load_all"):
-        result = loading.load_all(store, settings)
-        return int(getattr(result, "files", 0) or 0)
-    from registry.vocab import ENTRIES_DIR, ONTOLOGY_DIR, REFERENCE_DIR, VOCABULARIES_DIR
+    """Load the project's vocabulary, reference data and curated entries (each entry validated
+    and versioned) into an empty store. Returns the number of files loaded."""
+    from registry.loading import load_all
 
-    files = [ONTOLOGY_DIR / "iat.ttl"]
-    for directory in (VOCABULARIES_DIR, REFERENCE_DIR, ENTRIES_DIR):
-        if directory.is_dir():
-            files.extend(sorted(p for p in directory.rglob("*") if _is_rdf(p)))
-    loaded = 0
-    for path in files:
-        if path.is_file():
-            store.bulk_load(path)
-            loaded += 1
-    return loaded
-
-
-def _is_rdf(path: Path) -> bool:
-    name = path.name.lower()
-    return name.endswith((".ttl", ".nt", ".nq", ".trig", ".ttl.gz", ".nt.gz", ".nq.gz"))
+    report = load_all(store, settings)
+    if report.invalid:
+        log.warning("entries refused on first load: %s", ", ".join(sorted(report.invalid)))
+    return report.files
 
 
 @app.command("serve")

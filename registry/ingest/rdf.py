@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -82,9 +83,49 @@ def parse_dataset(
     ``source``: a :class:`Path` (read from disk, ``.gz`` decompressed), or the document itself
     as bytes or text. ``name`` names it in messages (defaults to the file name or "<entrée>").
     """
+    parsed = _parse(source, format, name, base_iri, limits)
+    if isinstance(parsed, Dataset):
+        return parsed
+    ds = Dataset()
+    default = ds.graph(DATASET_DEFAULT_GRAPH_ID)
+    for prefix, ns in parsed.namespaces():
+        ds.bind(prefix, ns, override=False)
+    for triple in parsed:
+        default.add(triple)
+    return ds
+
+
+def parse_graph(
+    source: Path | bytes | str,
+    *,
+    format: str | None = None,
+    name: str | None = None,
+    base_iri: str | None = None,
+    limits: Limits = Limits(),
+) -> Graph:
+    """Parse ``source`` into one Graph: the union of all its graphs (what validation sees)."""
+    parsed = _parse(source, format, name, base_iri, limits)
+    if not isinstance(parsed, Dataset):
+        return parsed
+    graph = Graph()
+    for prefix, ns in parsed.namespaces():
+        graph.bind(prefix, ns, override=False)
+    for s, p, o, _g in parsed.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def _parse(
+    source: Path | bytes | str,
+    fmt: str | None,
+    name: str | None,
+    base_iri: str | None,
+    limits: Limits,
+) -> Graph:
+    """A Graph for triple formats, a Dataset for the formats that can carry named graphs."""
     label = name or (str(source) if isinstance(source, Path) else "<entrée>")
     data = _read(source, label, limits)
-    fmt = format or (format_of(source.name) if isinstance(source, Path) else None)
+    fmt = fmt or (format_of(source.name) if isinstance(source, Path) else None)
     if fmt is None and name is not None:
         fmt = format_of(name)
     if fmt is None:
@@ -100,9 +141,9 @@ def parse_dataset(
     text = _decode(data, label)
     if fmt == "json-ld":
         text = _prepare_jsonld(text, label)
-    ds = Dataset(default_union=True)
+    target: Graph = Dataset(default_union=True) if fmt in QUAD_FORMATS else Graph()
     try:
-        ds.parse(data=text, format=fmt, publicID=base_iri)
+        target.parse(data=text, format=fmt, publicID=base_iri)
     except BadSyntax as exc:
         raise _syntax_error(label, exc.lines + 1, str(exc._why)) from None
     except ParserError as exc:
@@ -112,31 +153,13 @@ def parse_dataset(
         raise
     except Exception as exc:  # rdflib raises many exception types for bad input
         raise _syntax_error(label, None, f"{type(exc).__name__}: {exc}") from None
-    if len(ds) > limits.max_triples:
+    if len(target) > limits.max_triples:
         raise InputError(
-            f"{label} : trop de triplets ({len(ds)} > {limits.max_triples}).",
-            f"{label}: too many triples ({len(ds)} > {limits.max_triples}).",
+            f"{label} : trop de triplets ({len(target)} > {limits.max_triples}).",
+            f"{label}: too many triples ({len(target)} > {limits.max_triples}).",
             file=label,
         )
-    return ds
-
-
-def parse_graph(
-    source: Path | bytes | str,
-    *,
-    format: str | None = None,
-    name: str | None = None,
-    base_iri: str | None = None,
-    limits: Limits = Limits(),
-) -> Graph:
-    """Parse ``source`` into one Graph: the union of all its graphs (what validation sees)."""
-    ds = parse_dataset(source, format=format, name=name, base_iri=base_iri, limits=limits)
-    graph = Graph()
-    for prefix, ns in ds.namespaces():
-        graph.bind(prefix, ns, override=False)
-    for s, p, o, _g in ds.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
+    return target
 
 
 def _read(source: Path | bytes | str, label: str, limits: Limits) -> bytes:
@@ -199,7 +222,7 @@ def _first_bad_line(text: str, fmt: str) -> int | None:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
-            Dataset().parse(data=line + "\n", format=fmt)
+            (Dataset() if fmt == "nquads" else Graph()).parse(data=line + "\n", format=fmt)
         except Exception:
             return number
     return None

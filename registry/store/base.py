@@ -10,7 +10,7 @@ imports pyoxigraph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -20,6 +20,8 @@ from rdflib.term import Identifier
 from registry.errors import InputError, StoreError
 
 Row = dict[str, Identifier]
+# Receives the number of bytes read (bulk_load) or written (dump) so far, for progress bars.
+Progress = Callable[[int], None]
 
 
 # Added by the storage helper (additive): errors both backends raise.
@@ -76,7 +78,9 @@ class Store(Protocol):
         """Names of the named graphs, optionally only those starting with ``prefix``."""
         ...
 
-    def bulk_load(self, path: Path, *, graph: str | None = None) -> None:
+    def bulk_load(
+        self, path: Path, *, graph: str | None = None, progress: Progress | None = None
+    ) -> None:
         """Load a file (format from its extension, ``.gz`` allowed) as fast as the backend can.
         Triples go into ``graph``; quads keep their own graph."""
         ...
@@ -85,7 +89,7 @@ class Store(Protocol):
         """Add quads (not atomic across calls; use ``update`` for atomic writes)."""
         ...
 
-    def dump(self, out: Path) -> None:
+    def dump(self, out: Path, *, progress: Progress | None = None) -> None:
         """Write every quad of every graph (default graph included) as N-Quads."""
         ...
 
@@ -94,5 +98,9 @@ class Store(Protocol):
     ) -> Iterator[tuple[Identifier, Identifier, Identifier, Identifier | None]]: ...
 
     def is_empty(self) -> bool: ...
+
+    def clear(self) -> None:
+        """Remove every quad and every named graph (``restore --force``)."""
+        ...
 
     def close(self) -> None: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, cast
@@ -19,7 +19,7 @@ from rdflib import Dataset, Graph
 from rdflib.term import Identifier, Node
 
 from registry.errors import InputError, RegistryError, StoreError
-from registry.store.base import NotAcceptable, Row
+from registry.store.base import NotAcceptable, Progress, Row
 from registry.store.deadline import Deadline, DeadlineWriter
 from registry.store.files import rdf_file
 from registry.store.terms import (
@@ -37,8 +37,6 @@ from registry.store.terms import (
 # load leave every graph complete or absent (batches are cut only between graphs).
 BULK_BATCH_QUADS = 400_000
 OXIGRAPH_LOADER_BATCH = 1_000_000
-
-Progress = Callable[[int], None]
 
 
 class EmbeddedStore:

@@ -17,7 +17,7 @@ backend's, so callers cannot tell the two apart.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, cast
@@ -28,7 +28,7 @@ from rdflib import Dataset, Graph
 from rdflib.term import Identifier, Node
 
 from registry.errors import InputError, RegistryError, StoreError
-from registry.store.base import NotAcceptable, QueryTimeout, Row
+from registry.store.base import NotAcceptable, Progress, QueryTimeout, Row
 from registry.store.deadline import Deadline
 from registry.store.embedded import replace_graph_update
 from registry.store.files import rdf_file
@@ -40,8 +40,6 @@ from registry.store.terms import (
     to_rdflib,
     triples_to_rdflib,
 )
-
-Progress = Callable[[int], None]
 
 RESULTS_JSON = "application/sparql-results+json"
 RESULTS_TSV = "text/tab-separated-values"

@@ -23,7 +23,7 @@ COUNT = f"{EX}tripleCount"
 VERSION = f"{EX}version"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 TRIPLES_PER_GRAPH = 30  # including the count triple
-GRAPHS = 6_000
+GRAPHS = 4_000
 
 ROOT = Path(__file__).resolve().parents[2]
 

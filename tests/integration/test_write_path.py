@@ -24,13 +24,13 @@ from registry.errors import (
     PreconditionRequired,
     ValidationFailed,
 )
-from registry.layout import HAS_CURRENT_VERSION, HAS_VERSION, Layout, split_entries
+from registry.layout import DCAT, HAS_CURRENT_VERSION, HAS_VERSION, Layout, split_entries
 from registry.loading import collect, load_fixed_graph
 from registry.store import Store
 from registry.store.embedded import EmbeddedStore
 from registry.store.remote import RemoteStore
 from registry.validate import Validator
-from registry.vocab import ADMS, DCAT, ONTOLOGY_DIR, PROJECT_ROOT, TECH
+from registry.vocab import ADMS, ONTOLOGY_DIR, PROJECT_ROOT, TECH
 from tests.harness.oxigraph_server import OxigraphServer
 
 pytestmark = pytest.mark.integration
@@ -371,7 +371,7 @@ def test_validation_failure_writes_nothing_and_carries_the_report(env: Env) -> N
         env.service.write(env.plaisir, "deploiement", KEY, broken, if_match="1")
     report = failed.value.report  # type: ignore[attr-defined]
     assert not report.conforms
-    assert any(r.path == str(DCTERMS.title) for r in report.results)
+    assert any(r.path == "dct:title" for r in report.results)
     assert failed.value.details["report"]["conforms"] is False
     assert env.quads() == before
 

@@ -30,6 +30,7 @@ DPV = Namespace("https://w3id.org/dpv#")
 AI = Namespace("https://w3id.org/dpv/ai#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DPV_FAMILY = "https://w3id.org/dpv"
+XSD_BOOLEAN = URIRef("http://www.w3.org/2001/XMLSchema#boolean")
 DPV_TERMS_FILE = ONTOLOGY_DIR / "imports" / "dpv-2.3-terms.txt"
 MINTED = ("Deployment", "supportsPublicService", "individualDecision", "aiActCategory")
 
@@ -63,7 +64,9 @@ def _languages(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "path", sorted(ONTOLOGY_DIR.rglob("*.ttl")), ids=lambda p: p.relative_to(ONTOLOGY_DIR).as_posix()
+    "path",
+    sorted(ONTOLOGY_DIR.rglob("*.ttl")),
+    ids=lambda p: p.relative_to(ONTOLOGY_DIR).as_posix(),
 )
 def test_turtle_file_parses(path: Path) -> None:
     graph = Graph().parse(path, format="turtle")
@@ -94,7 +97,7 @@ def test_the_ontology_folder_has_the_expected_files() -> None:
 
 
 def _model_notations() -> dict[str, set[str]]:
-    """Notations per scheme, read from the bullets of MODEL.md (ranges like `a-1` … `a-8` expanded)."""
+    """Notations per scheme from the bullets of MODEL.md (ranges `a-1` … `a-8` expanded)."""
     text = (ONTOLOGY_DIR / "MODEL.md").read_text(encoding="utf-8")
     section = text.split("## Concept schemes and notations", 1)[1].split("\n## ", 1)[0]
     bullets = re.split(r"\n- (?=`)", "\n" + section)
@@ -218,9 +221,12 @@ def test_minted_terms_have_the_model_semantics(vocabulary: Graph) -> None:
     assert (IAT.Deployment, RDFS.subClassOf, AI.AIProcess) in vocabulary
     assert (IAT.Deployment, RDFS.subClassOf, DCAT.Resource) in vocabulary
     assert (IAT.individualDecision, RDF.type, OWL.DatatypeProperty) in vocabulary
-    assert (IAT.individualDecision, RDFS.range, URIRef(str(Namespace(
-        "http://www.w3.org/2001/XMLSchema#")["boolean"]))) in vocabulary
-    assert (IAT.supportsPublicService, RDFS.range, URIRef("http://purl.org/vocab/cpsv#PublicService")) in vocabulary
+    assert (IAT.individualDecision, RDFS.range, XSD_BOOLEAN) in vocabulary
+    assert (
+        IAT.supportsPublicService,
+        RDFS.range,
+        URIRef("http://purl.org/vocab/cpsv#PublicService"),
+    ) in vocabulary
     # No domain on properties: nothing may be inferred about the nodes that carry them.
     for name in MINTED[1:]:
         assert (IAT[name], RDFS.domain, None) not in vocabulary, name
@@ -269,17 +275,32 @@ def _entry_values() -> dict[URIRef, set[str]]:
     return values
 
 
-def test_reused_concepts_used_by_entries_have_labels(vocabulary: Graph, dpv_terms: set[str]) -> None:
+def test_reused_concepts_used_by_entries_have_labels(
+    vocabulary: Graph, dpv_terms: set[str]
+) -> None:
     values = _entry_values()
     external = {v: props for v, props in values.items() if not str(v).startswith(VOCAB_BASE)}
     # Not vacuous: the curated entries do use DPV concepts as values.
     assert len(external) >= 1, f"no reused concept found in {ENTRIES_DIR}"
     missing_labels = sorted(
-        str(v) for v in external if sorted(_languages(vocabulary, v, SKOS.prefLabel)) != ["en", "fr"]
+        str(v)
+        for v in external
+        if sorted(_languages(vocabulary, v, SKOS.prefLabel)) != ["en", "fr"]
     )
     assert missing_labels == [], "reused concepts without fr/en labels in ontology/labels/"
     unknown = sorted(str(v) for v in external if str(v) not in dpv_terms)
     assert unknown == [], "entries use IRIs that DPV 2.3 does not define"
+
+
+def test_every_dpv_iri_in_the_entries_exists_in_dpv(dpv_terms: set[str]) -> None:
+    # Wider than the labelled properties: types (dpv:DPIA), purposes, risk levels, properties.
+    graph = Graph()
+    for path in sorted(ENTRIES_DIR.rglob("*.ttl")):
+        graph.parse(path, format="turtle")
+    used = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    dpv_used = {i for i in used if i.startswith(DPV_FAMILY) and "#" in i and not i.endswith("#")}
+    assert dpv_used, f"no DPV IRI found in {ENTRIES_DIR}"
+    assert sorted(dpv_used - dpv_terms) == [], "entries use IRIs that DPV 2.3 does not define"
 
 
 def test_minted_concepts_used_by_entries_exist(vocabulary: Graph) -> None:
@@ -322,6 +343,56 @@ def test_context_names_every_predicate_of_the_example() -> None:
     example = next(n for n in nodes if n.get("type") == "Deployment")
     assert example["status"] == "statut:en-service"
     assert example["title"] == {"fr": "Optimus, callbot du standard téléphonique de la mairie"}
+
+
+def test_context_terms_name_existing_terms(vocabulary: Graph, dpv_terms: set[str]) -> None:
+    ctx = context()
+    prefixes = {k: v for k, v in ctx.items() if isinstance(v, str) and v.endswith(("#", "/"))}
+    checked = 0
+    for key, value in ctx.items():
+        target = value.get("@id") if isinstance(value, dict) else value
+        if key.startswith("@") or key in prefixes or not isinstance(target, str):
+            continue
+        prefix, _, local = target.partition(":")
+        assert prefix in prefixes, f"{key}: unknown prefix in {target}"
+        iri = prefixes[prefix] + local
+        if iri.startswith(str(IAT)):
+            assert (URIRef(iri), None, None) in vocabulary, f"{key}: {iri} is not minted"
+            checked += 1
+        elif iri.startswith(DPV_FAMILY):
+            assert iri in dpv_terms, f"{key}: {iri} is not in DPV 2.3"
+            checked += 1
+    assert checked >= 20
+
+
+def test_alignments_name_existing_concepts(vocabulary: Graph) -> None:
+    graph = Graph().parse(ONTOLOGY_DIR / "alignments.ttl", format="turtle")
+    ours = {
+        t
+        for triple in graph
+        for t in triple
+        if isinstance(t, URIRef) and (str(t).startswith(VOCAB_BASE) or str(t).startswith(str(IAT)))
+    }
+    assert len(ours) > 20
+    for iri in ours:
+        if str(iri) == "https://w3id.org/ia-territoires/def#":
+            continue
+        assert (iri, None, None) in vocabulary, f"alignments.ttl names unknown {iri}"
+    relations = {SKOS[r] for r in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")}
+    relations.add(SKOS.relatedMatch)
+    airo = [
+        s for s, p, o in graph if p in relations and str(o).startswith("https://w3id.org/airo#")
+    ]
+    vair = [
+        s for s, p, o in graph if p in relations and str(o).startswith("https://w3id.org/vair#")
+    ]
+    assert airo and vair
+    rows = list(graph.subjects(RDF.type, URIRef("https://w3id.org/sssom/Mapping")))
+    assert len(rows) > 30
+    for row in rows:
+        assert graph.value(row, OWL.annotatedSource) is not None, row
+        assert graph.value(row, OWL.annotatedProperty) in relations, row
+        assert graph.value(row, URIRef("https://w3id.org/sssom/object_label")) is not None, row
 
 
 def test_vocabulary_files_exclude_alignments_unless_asked() -> None:
