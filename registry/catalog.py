@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from rdflib import BNode, Graph, Literal, URIRef  # noqa: F401
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from registry.config import Settings
@@ -81,7 +81,7 @@ def publishers(store: Store, base: str, organisation: str | None = None) -> list
                 iri=iri,
                 key=key,
                 name=str(row.get("name") or key),
-                deployments=int(row["count"]),  # type: ignore[call-overload]
+                deployments=int(row["count"]),
                 modified=str(row["modified"]) if row.get("modified") else None,
             )
         )
@@ -139,7 +139,9 @@ class CatalogBuilder:
     def profile(self) -> URIRef:
         profile = URIRef(f"{self.base}profile/0.1")
         self.add(profile, RDF.type, DCTERMS.Standard)
-        self.add(profile, DCTERMS.title, Literal("Profil d'application ia-territoires 0.1", lang="fr"))
+        self.add(
+            profile, DCTERMS.title, Literal("Profil d'application ia-territoires 0.1", lang="fr")
+        )
         return profile
 
     def standard(self, iri: str, title: str) -> URIRef:
@@ -171,16 +173,22 @@ class CatalogBuilder:
         self.add(dist, DCTERMS.license, self.licence())
         return dist
 
-    # ---- datasets ---------------------------------------------------------------------------------
-    def dataset_common(self, ds: URIRef, ident: str, publisher: URIRef, modified: str | None) -> None:
+    # ---- datasets ------------------------------------------------------------------------
+    def dataset_common(
+        self, ds: URIRef, ident: str, publisher: URIRef, modified: str | None
+    ) -> None:
         self.add(ds, RDF.type, DCAT.Dataset)
         self.add(ds, DCTERMS.identifier, Literal(ident))
         self.add(ds, DCTERMS.publisher, publisher)
         self.add(ds, DCTERMS.license, self.licence())
-        self.add(ds, DCAT.theme, self.theme("GOVE", "Gouvernement et secteur public",
-                                            "Government and public sector"))
-        self.add(ds, DCAT.theme, self.theme("TECH", "Science et technologie",
-                                            "Science and technology"))
+        self.add(
+            ds,
+            DCAT.theme,
+            self.theme("GOVE", "Gouvernement et secteur public", "Government and public sector"),
+        )
+        self.add(
+            ds, DCAT.theme, self.theme("TECH", "Science et technologie", "Science and technology")
+        )
         self.add(ds, DCAT.contactPoint, self.contact())
         self.add(ds, DCATAP.applicableLegislation, self.legislation())
         self.add(ds, DCTERMS.conformsTo, self.profile())
@@ -198,17 +206,35 @@ class CatalogBuilder:
     def national_dataset(self, total: int, modified: str | None) -> URIRef:
         ds = URIRef(f"{self.base}dataset/registre")
         self.dataset_common(ds, "ia-territoires-registre", self.registry_agent(), modified)
-        self.add(ds, DCTERMS.title, Literal(
-            "Registre des systèmes d'IA des collectivités territoriales", lang="fr"))
-        self.add(ds, DCTERMS.title, Literal(
-            "Registry of AI systems used by French local governments", lang="en"))
-        self.add(ds, DCTERMS.description, Literal(
-            f"Les {total} déploiements de systèmes d'intelligence artificielle recensés dans les "
-            "collectivités territoriales françaises, avec les systèmes, organisations et sources.",
-            lang="fr"))
-        self.add(ds, DCTERMS.description, Literal(
-            f"The {total} deployments of AI systems registered for French local governments, "
-            "with systems, organisations and sources.", lang="en"))
+        self.add(
+            ds,
+            DCTERMS.title,
+            Literal("Registre des systèmes d'IA des collectivités territoriales", lang="fr"),
+        )
+        self.add(
+            ds,
+            DCTERMS.title,
+            Literal("Registry of AI systems used by French local governments", lang="en"),
+        )
+        self.add(
+            ds,
+            DCTERMS.description,
+            Literal(
+                f"Les {total} déploiements de systèmes d'intelligence artificielle recensés "
+                "dans les collectivités territoriales françaises, avec les systèmes, "
+                "organisations et sources.",
+                lang="fr",
+            ),
+        )
+        self.add(
+            ds,
+            DCTERMS.description,
+            Literal(
+                f"The {total} deployments of AI systems registered for French local governments, "
+                "with systems, organisations and sources.",
+                lang="en",
+            ),
+        )
         self.add(ds, DCAT.landingPage, self.document(f"{self.public}/"))
         self._distributions(ds, "")
         return ds
@@ -221,12 +247,25 @@ class CatalogBuilder:
         self.dataset_common(ds, f"ia-territoires-{pub.key}", org, pub.modified)
         self.add(ds, DCTERMS.title, Literal(f"Systèmes d'IA déployés par {pub.name}", lang="fr"))
         self.add(ds, DCTERMS.title, Literal(f"AI systems deployed by {pub.name}", lang="en"))
-        self.add(ds, DCTERMS.description, Literal(
-            f"Les {pub.deployments} déploiements de systèmes d'IA déclarés par {pub.name} dans le "
-            "registre ia-territoires.", lang="fr"))
-        self.add(ds, DCTERMS.description, Literal(
-            f"The {pub.deployments} AI-system deployments declared by {pub.name} in the "
-            "ia-territoires registry.", lang="en"))
+        self.add(
+            ds,
+            DCTERMS.description,
+            Literal(
+                f"Les {pub.deployments} déploiements de systèmes d'IA déclarés par {pub.name} "
+                "dans le "
+                "registre ia-territoires.",
+                lang="fr",
+            ),
+        )
+        self.add(
+            ds,
+            DCTERMS.description,
+            Literal(
+                f"The {pub.deployments} AI-system deployments declared by {pub.name} in the "
+                "ia-territoires registry.",
+                lang="en",
+            ),
+        )
         self.add(ds, DCAT.landingPage, self.document(f"{self.public}/id/organisation/{pub.key}"))
         self._distributions(ds, pub.key)
         return ds
@@ -234,14 +273,38 @@ class CatalogBuilder:
     def _distributions(self, ds: URIRef, org_key: str) -> None:
         query = f"?{urlencode({'organisation': org_key})}" if org_key else ""
         scope = f"organisation/{org_key}" if org_key else "registre"
-        self.distribution(ds, "turtle", f"{self.public}/export/{scope}.ttl", "RDF_TURTLE",
-                          "text/turtle", "Données en Turtle")
-        self.distribution(ds, "jsonld", f"{self.public}/export/{scope}.jsonld", "JSON_LD",
-                          "application/ld+json", "Données en JSON-LD")
-        self.distribution(ds, "csv", f"{self.public}/api/v1/deployments.csv{query}", "CSV",
-                          "text/csv", "Déploiements en CSV")
-        self.distribution(ds, "datapackage", f"{self.public}/export/{scope}/datapackage.json",
-                          "JSON", "application/json", "Paquet de données Frictionless")
+        self.distribution(
+            ds,
+            "turtle",
+            f"{self.public}/export/{scope}.ttl",
+            "RDF_TURTLE",
+            "text/turtle",
+            "Données en Turtle",
+        )
+        self.distribution(
+            ds,
+            "jsonld",
+            f"{self.public}/export/{scope}.jsonld",
+            "JSON_LD",
+            "application/ld+json",
+            "Données en JSON-LD",
+        )
+        self.distribution(
+            ds,
+            "csv",
+            f"{self.public}/api/v1/deployments.csv{query}",
+            "CSV",
+            "text/csv",
+            "Déploiements en CSV",
+        )
+        self.distribution(
+            ds,
+            "datapackage",
+            f"{self.public}/export/{scope}/datapackage.json",
+            "JSON",
+            "application/json",
+            "Paquet de données Frictionless",
+        )
 
     def data_services(self, catalog: URIRef, national: URIRef | None) -> None:
         sparql = URIRef(f"{self.base}service/sparql")
@@ -320,12 +383,23 @@ def build_catalog(
     g.add(catalog_iri, RDF.type, HYDRA.Collection)
     g.add(catalog_iri, DCTERMS.title, Literal("Catalogue du registre ia-territoires", lang="fr"))
     g.add(catalog_iri, DCTERMS.title, Literal("ia-territoires registry catalogue", lang="en"))
-    g.add(catalog_iri, DCTERMS.description, Literal(
-        "Les jeux de données du registre ouvert des systèmes d'IA des collectivités territoriales.",
-        lang="fr"))
-    g.add(catalog_iri, DCTERMS.description, Literal(
-        "The datasets of the open registry of AI systems used by French local governments.",
-        lang="en"))
+    g.add(
+        catalog_iri,
+        DCTERMS.description,
+        Literal(
+            "Les jeux de données du registre ouvert des systèmes d'IA des collectivités "
+            "territoriales.",
+            lang="fr",
+        ),
+    )
+    g.add(
+        catalog_iri,
+        DCTERMS.description,
+        Literal(
+            "The datasets of the open registry of AI systems used by French local governments.",
+            lang="en",
+        ),
+    )
     g.add(catalog_iri, DCTERMS.publisher, builder.registry_agent())
     g.add(catalog_iri, DCTERMS.license, builder.licence())
     g.add(catalog_iri, DCTERMS.language, builder.language())

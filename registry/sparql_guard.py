@@ -273,7 +273,7 @@ def explain_refusal(query: str, store_message: str) -> InputError | PermissionDe
 
     try:
         parseUpdate(query)
-    except Exception:  # noqa: BLE001 - any parse failure means "not an update"
+    except Exception:
         pass
     else:
         return update_refused()

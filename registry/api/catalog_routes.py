@@ -9,12 +9,11 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-
 from registry.api.negotiation import JSONLD, NTRIPLES, RDFXML, TURTLE, Format, negotiate
 from registry.api.problems import HttpProblem
 from registry.api.rdf_views import bind_prefixes
 from registry.api.state import ApiState, api_state, blocking
-from registry.catalog import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, LICENCE, build_catalog
+from registry.catalog import DEFAULT_PAGE_SIZE, LICENCE, MAX_PAGE_SIZE, build_catalog
 from registry.vocab import IAT, KEY_RE, TECH
 
 router = APIRouter(tags=["Catalogue DCAT-AP"])
@@ -176,7 +175,7 @@ async def _export(request: Request, organisation: str | None, ext: str) -> Respo
         if fmt is TURTLE:
             try:
                 return state.store.query_raw(query, TURTLE.media_type)[0]
-            except Exception:  # noqa: BLE001 - a backend without Turtle output: rdflib below
+            except Exception:
                 pass
         from rdflib import Graph
 
@@ -184,7 +183,9 @@ async def _export(request: Request, organisation: str | None, ext: str) -> Respo
         return bind_prefixes(graph).serialize(format=fmt.name, encoding="utf-8")
 
     body = await blocking(run)
-    return Response(body, media_type=fmt.media_type, headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        body, media_type=fmt.media_type, headers={"Cache-Control": "public, max-age=300"}
+    )
 
 
 @router.get("/export/registre.{ext}", summary="Export complet / Full export (ttl, jsonld)")
@@ -205,8 +206,9 @@ def _datapackage(request: Request, scope: str, organisation_key: str | None) -> 
     descriptor = {
         "name": name,
         "title": "Registre des systèmes d'IA des collectivités territoriales",
-        "licenses": [{"name": "etalab-2.0", "path": LICENCE,
-                      "title": "Licence Ouverte / Open Licence 2.0"}],
+        "licenses": [
+            {"name": "etalab-2.0", "path": LICENCE, "title": "Licence Ouverte / Open Licence 2.0"}
+        ],
         "resources": [
             {
                 "name": "deploiements",
@@ -239,6 +241,3 @@ async def datapackage_organisation(request: Request, key: str) -> Response:
     if not KEY_RE.match(key):
         raise HttpProblem(404, "Organisation introuvable.", "Organisation not found.")
     return _datapackage(request, f"organisation/{key}", key)
-
-
-

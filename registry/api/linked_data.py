@@ -85,8 +85,11 @@ def _gone_or_missing(state: ApiState, kind: str, key: str, iri: str) -> HttpProb
     left the public view (pointing at its last version); 404 otherwise."""
     layout = state.layout
     entry_kind = "deploiement" if kind == "fiche" else kind
-    entry_iri = layout.entry_iri(entry_kind, key) if entry_kind in ("deploiement", "systeme",
-                                                                    "organisation", "service") else iri
+    entry_iri = (
+        layout.entry_iri(entry_kind, key)
+        if entry_kind in ("deploiement", "systeme", "organisation", "service")
+        else iri
+    )
     rows = state.store.select(
         f"SELECT ?when ?why WHERE {{ GRAPH <{layout.registry_graph}> {{ ?purge "
         f"<{PROV.invalidated}> <{entry_iri}> . OPTIONAL {{ ?purge <{PROV.endedAtTime}> ?when }} "
@@ -122,7 +125,11 @@ def _gone_or_missing(state: ApiState, kind: str, key: str, iri: str) -> HttpProb
 
 
 async def _describe(
-    request: Request, iri: str, graph_query: str, url_stem: str, fmt: Format,
+    request: Request,
+    iri: str,
+    graph_query: str,
+    url_stem: str,
+    fmt: Format,
     missing: tuple[str, str, str] | None = None,
 ) -> Response:
     state = api_state(request)
@@ -180,9 +187,12 @@ async def concept(request: Request, scheme: str, notation: str) -> Response:
 async def version_graph(request: Request, kind: str, key: str, number: str) -> Response:
     state = api_state(request)
     n_text, fmt = _format_for(request, number)
-    if kind not in ("deploiement", "systeme", "organisation", "service") or not KEY_RE.match(
-        key
-    ) or not n_text.isdigit() or int(n_text) < 1:
+    if (
+        kind not in ("deploiement", "systeme", "organisation", "service")
+        or not KEY_RE.match(key)
+        or not n_text.isdigit()
+        or int(n_text) < 1
+    ):
         raise _not_found("Version", "Version")
     graph_iri = state.layout.version_graph(kind, key, int(n_text))
     graph = await blocking(state.store.get_graph, graph_iri)

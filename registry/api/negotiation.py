@@ -103,6 +103,5 @@ def split_extension(name: str, offers: tuple[Format, ...]) -> tuple[str, Format 
 def alternate_links(url_without_ext: str, offers: tuple[Format, ...]) -> str:
     """``Link`` header listing each representation of a resource."""
     return ", ".join(
-        f'<{url_without_ext}.{f.extension}>; rel="alternate"; type="{f.media_type}"'
-        for f in offers
+        f'<{url_without_ext}.{f.extension}>; rel="alternate"; type="{f.media_type}"' for f in offers
     )

@@ -25,7 +25,7 @@ def load_context() -> dict[str, Any]:
     ``registry.ontology.context()``, then ``ontology/context.jsonld``, else a context made of the
     project's prefixes only."""
     try:
-        from registry import ontology  # type: ignore[attr-defined]
+        from registry import ontology
 
         ctx = ontology.context()
         if isinstance(ctx, Mapping):
@@ -90,7 +90,7 @@ class ShortKeys:
         for prefix, ns in self.prefixes.items():
             if iri.startswith(ns) and len(ns) > len(best):
                 best = ns
-                chosen = f"{prefix}:{iri[len(ns):]}"
+                chosen = f"{prefix}:{iri[len(ns) :]}"
         return chosen
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
 from registry.api.html import render
 from registry.api.negotiation import HTML, JSON, Format, alternate_links
@@ -44,8 +44,10 @@ def _value_cell(graph: Graph, obj: Any, base: str, labels: Graph) -> dict[str, A
         return {"text": str(obj), "lang": obj.language, "datatype": None}
     if isinstance(obj, BNode):
         rows = [
-            {"predicate": graph.qname(p) if _qnameable(graph, p) else str(p),
-             "values": [_value_cell(graph, o, base, labels) for o in graph.objects(obj, p)]}
+            {
+                "predicate": _predicate_name(graph, p),
+                "values": [_value_cell(graph, o, base, labels) for o in graph.objects(obj, p)],
+            }
             for p in sorted(set(graph.predicates(obj)), key=str)
         ]
         return {"nested": rows}
@@ -53,12 +55,12 @@ def _value_cell(graph: Graph, obj: Any, base: str, labels: Graph) -> dict[str, A
     return {"href": local_href(iri, base), "iri": iri, "label": label_of(labels, obj) or iri}
 
 
-def _qnameable(graph: Graph, pred: Any) -> bool:
+def _predicate_name(graph: Graph, pred: Any) -> str:
+    """``dct:title`` when a prefix fits, else the full IRI."""
     try:
-        graph.qname(pred)
-    except Exception:  # noqa: BLE001 - rdflib raises several kinds for unsplittable IRIs
-        return False
-    return True
+        return graph.qname(str(pred))
+    except Exception:  # rdflib raises several kinds for unsplittable IRIs
+        return str(pred)
 
 
 def html_page(
@@ -70,14 +72,15 @@ def html_page(
     alternates: list[tuple[str, str]] | None = None,
 ) -> str:
     bind_prefixes(graph)
-    subjects = [subject] + sorted(
-        {s for s in graph.subjects() if isinstance(s, URIRef) and s != subject}, key=str
-    )
+    subjects = [
+        subject,
+        *sorted({s for s in graph.subjects() if isinstance(s, URIRef) and s != subject}, key=str),
+    ]
     sections = []
     for node in subjects:
         rows = [
             {
-                "predicate": graph.qname(p) if _qnameable(graph, p) else str(p),
+                "predicate": _predicate_name(graph, p),
                 "values": [
                     _value_cell(graph, o, base, labels)
                     for o in sorted(graph.objects(node, p), key=str)
@@ -117,9 +120,7 @@ def represent(
         alternates = [
             (f.extension, f"{url_without_ext}.{f.extension}") for f in offers if f is not HTML
         ]
-        body = html_page(
-            graph, subject, base, labels or graph, str(subject), alternates
-        ).encode()
+        body = html_page(graph, subject, base, labels or graph, str(subject), alternates).encode()
         media = "text/html; charset=utf-8"
     elif fmt is JSON:
         data = graph_to_plain_json(graph, subject, default_keys())

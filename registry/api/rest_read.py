@@ -98,8 +98,11 @@ def _limit(params: dict[str, str]) -> int:
     if raw is None:
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise _bad("limit", f"entier entre 1 et {MAX_LIMIT} attendu.",
-                   f"expected an integer between 1 and {MAX_LIMIT}.")
+        raise _bad(
+            "limit",
+            f"entier entre 1 et {MAX_LIMIT} attendu.",
+            f"expected an integer between 1 and {MAX_LIMIT}.",
+        )
     return int(raw)
 
 
@@ -208,9 +211,10 @@ def _matches(index: Index, d: Deployment, params: dict[str, str], terms: list[st
         wanted = params.get(name)
         if wanted is not None and wanted not in set(values):
             return False
-    if "individual_decision" in params:
-        if d.individual_decision is not _bool(params, "individual_decision", False):
-            return False
+    if "individual_decision" in params and d.individual_decision is not _bool(
+        params, "individual_decision", False
+    ):
+        return False
     return all(term in d.search_text for term in terms)
 
 
@@ -222,8 +226,11 @@ def _sorted_deployments(state: ApiState, params: dict[str, str]) -> list[Deploym
     sort = params.get("sort", "identifier")
     field_name = sort.lstrip("-")
     if field_name not in SORTS:
-        raise _bad("sort", f"valeurs admises : {', '.join(SORTS)} (préfixe - : décroissant).",
-                   f"allowed: {', '.join(SORTS)} (prefix - for descending).")
+        raise _bad(
+            "sort",
+            f"valeurs admises : {', '.join(SORTS)} (préfixe - : décroissant).",
+            f"allowed: {', '.join(SORTS)} (prefix - for descending).",
+        )
     _bool(params, "individual_decision", False)  # validate early
     index = get_index(state)
     terms = fold(params.get("q", "")).split()
@@ -268,10 +275,27 @@ def deployment_json(index: Index, d: Deployment) -> dict[str, Any]:
 
 
 CSV_COLUMNS = (
-    "identifier", "title", "description", "deployer_name", "deployer_identifier", "departement",
-    "region", "system_identifier", "system_title", "families", "provider", "status",
-    "risk_level", "ai_act_categories", "purposes", "themes", "individual_decision",
-    "human_involvement", "start_date", "modified", "id",
+    "identifier",
+    "title",
+    "description",
+    "deployer_name",
+    "deployer_identifier",
+    "departement",
+    "region",
+    "system_identifier",
+    "system_title",
+    "families",
+    "provider",
+    "status",
+    "risk_level",
+    "ai_act_categories",
+    "purposes",
+    "themes",
+    "individual_decision",
+    "human_involvement",
+    "start_date",
+    "modified",
+    "id",
 )
 
 
@@ -288,13 +312,27 @@ def deployments_csv(index: Index, items: list[Deployment]) -> bytes:
     for d in items:
         j = deployment_json(index, d)
         row = [
-            d.key, d.title, d.description, j["deployer"]["name"], j["deployer"]["identifier"],
-            j["deployer"]["departement"], j["deployer"]["region"], j["aiSystem"]["identifier"],
-            j["aiSystem"]["title"], "|".join(j["aiSystem"]["kind"]), j["aiSystem"]["provider"],
-            d.status, d.risk_level, "|".join(d.categories), "|".join(d.purposes),
+            d.key,
+            d.title,
+            d.description,
+            j["deployer"]["name"],
+            j["deployer"]["identifier"],
+            j["deployer"]["departement"],
+            j["deployer"]["region"],
+            j["aiSystem"]["identifier"],
+            j["aiSystem"]["title"],
+            "|".join(j["aiSystem"]["kind"]),
+            j["aiSystem"]["provider"],
+            d.status,
+            d.risk_level,
+            "|".join(d.categories),
+            "|".join(d.purposes),
             "|".join(d.themes),
             "" if d.individual_decision is None else str(d.individual_decision).lower(),
-            d.human_involvement, d.start, d.modified, d.iri,
+            d.human_involvement,
+            d.start,
+            d.modified,
+            d.iri,
         ]
         writer.writerow([csv_safe(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -346,8 +384,10 @@ async def _list_deployments(request: Request, ext: str | None) -> Response:
         return Response(
             deployments_csv(index, page),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="deploiements.csv"',
-                     "X-Total-Count": str(len(selected))},
+            headers={
+                "Content-Disposition": 'attachment; filename="deploiements.csv"',
+                "X-Total-Count": str(len(selected)),
+            },
         )
     body: dict[str, Any] = {
         "total": len(selected),
@@ -453,8 +493,11 @@ async def list_systems(request: Request) -> Response:
     filters = _filter_key(params)
     sort = params.get("sort", "identifier")
     if sort not in ("identifier", "title", "-organisations", "-deployments"):
-        raise _bad("sort", "identifier, title, -organisations ou -deployments.",
-                   "identifier, title, -organisations or -deployments.")
+        raise _bad(
+            "sort",
+            "identifier, title, -organisations ou -deployments.",
+            "identifier, title, -organisations or -deployments.",
+        )
 
     def work() -> tuple[int, list[dict[str, Any]], str | None]:
         index = get_index(state)
@@ -481,8 +524,15 @@ async def list_systems(request: Request) -> Response:
         return len(rows), page, cursor
 
     total, page, cursor = await blocking(work)
-    return JSONResponse({"total": total, "items": page, "next": _next_url(request, cursor),
-                         "nextCursor": cursor, "dataVersion": state.data_version})
+    return JSONResponse(
+        {
+            "total": total,
+            "items": page,
+            "next": _next_url(request, cursor),
+            "nextCursor": cursor,
+            "dataVersion": state.data_version,
+        }
+    )
 
 
 def organisation_json(o: Organisation, deployments: int) -> dict[str, Any]:
@@ -534,8 +584,15 @@ async def list_organisations(request: Request) -> Response:
         return len(rows), page, cursor
 
     total, page, cursor = await blocking(work)
-    return JSONResponse({"total": total, "items": page, "next": _next_url(request, cursor),
-                         "nextCursor": cursor, "dataVersion": state.data_version})
+    return JSONResponse(
+        {
+            "total": total,
+            "items": page,
+            "next": _next_url(request, cursor),
+            "nextCursor": cursor,
+            "dataVersion": state.data_version,
+        }
+    )
 
 
 # ---- statistics ----------------------------------------------------------------------------------
@@ -568,8 +625,8 @@ def statistics(index: Index) -> dict[str, Any]:
 async def get_statistics(request: Request) -> Response:
     state = api_state(request)
     _params(request, set())
-    stats = await blocking(
-        lambda: state.cached("statistics", lambda: statistics(get_index(state)))
+    stats = await blocking(lambda: state.cached("statistics", lambda: statistics(get_index(state))))
+    return JSONResponse(
+        {**stats, "dataVersion": state.data_version},
+        headers={"Cache-Control": "public, max-age=60"},
     )
-    return JSONResponse({**stats, "dataVersion": state.data_version},
-                        headers={"Cache-Control": "public, max-age=60"})

@@ -6,7 +6,6 @@ itself is :mod:`registry.entries`; this module only speaks HTTP."""
 
 from __future__ import annotations
 
-
 import threading
 from typing import Any
 
@@ -54,7 +53,7 @@ def _services(state: ApiState) -> tuple[Any, Any]:
             )
             cached = (auth, entries)
             state.caches_persistent["services"] = cached
-        return cached  # type: ignore[no-any-return]
+        return cached
 
 
 def _kind(collection: str) -> str:
@@ -135,8 +134,11 @@ def _parse_body(state: ApiState, body: bytes, media: str) -> Graph:
     try:
         return parse_graph(
             body,
-            format={"text/turtle": "turtle", "application/ld+json": "json-ld",
-                    "application/n-triples": "nt"}[media],
+            format={
+                "text/turtle": "turtle",
+                "application/ld+json": "json-ld",
+                "application/n-triples": "nt",
+            }[media],
             name="<requête>",
             base_iri=state.settings.base_iri,
             limits=Limits(max_bytes=state.settings.max_payload_bytes, max_triples=20_000),
@@ -196,8 +198,12 @@ WRITE_DOC = (
 )
 
 
-@router.post("/{collection}", status_code=201, summary="Créer une fiche / Create an entry",
-             description=WRITE_DOC)
+@router.post(
+    "/{collection}",
+    status_code=201,
+    summary="Créer une fiche / Create an entry",
+    description=WRITE_DOC,
+)
 async def create_entry(request: Request, collection: str) -> Response:
     state = api_state(request)
     kind = _kind(collection)
@@ -224,8 +230,11 @@ async def create_entry(request: Request, collection: str) -> Response:
     return _write_response(state, kind, key, result, 201)
 
 
-@router.put("/{collection}/{key}", summary="Modifier une fiche / Update an entry",
-            description=WRITE_DOC + " `If-Match` obligatoire (ETag de la version courante).")
+@router.put(
+    "/{collection}/{key}",
+    summary="Modifier une fiche / Update an entry",
+    description=WRITE_DOC + " `If-Match` obligatoire (ETag de la version courante).",
+)
 async def update_entry(request: Request, collection: str, key: str) -> Response:
     state = api_state(request)
     kind = _kind(collection)
@@ -256,8 +265,9 @@ async def retire_entry(request: Request, collection: str, key: str) -> Response:
     return _write_response(state, kind, key, result, 200)
 
 
-@router.post("/{collection}/{key}/versions/{n}/restore",
-             summary="Restaurer une version / Restore a version")
+@router.post(
+    "/{collection}/{key}/versions/{n}/restore", summary="Restaurer une version / Restore a version"
+)
 async def restore_entry(request: Request, collection: str, key: str, n: int) -> Response:
     state = api_state(request)
     kind = _kind(collection)
@@ -332,10 +342,12 @@ async def get_diff(request: Request, collection: str, key: str) -> Response:
     from registry import history
 
     diff = await blocking(
-        history.diff_versions, state.store, state.layout, kind, key,
-        int(params["from"]), int(params["to"]),
+        history.diff_versions,
+        state.store,
+        state.layout,
+        kind,
+        key,
+        int(params["from"]),
+        int(params["to"]),
     )
     return JSONResponse(diff.to_dict())
-
-
-

@@ -34,8 +34,9 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="Adresse d'écoute. / Bind address."),
     port: int | None = typer.Option(None, "--port", help="Port d'écoute. / Port."),
     reload: str = typer.Option(
-        "no", "--reload", help="Rechargement automatique (non pris en charge). / Auto-reload "
-        "(not supported: 'no')."
+        "no",
+        "--reload",
+        help="Rechargement automatique (non pris en charge). / Auto-reload (not supported: 'no').",
     ),
     datasets: bool = typer.Option(
         True,
@@ -77,11 +78,14 @@ def serve(
             for path in load:
                 opened.bulk_load(path)
                 count += 1
-            typer.echo(f"Magasin initialisé : {count} fichier(s) chargé(s). / Store initialised: "
-                       f"{count} file(s) loaded.")
+            typer.echo(
+                f"Magasin initialisé : {count} fichier(s) chargé(s). / Store initialised: "
+                f"{count} file(s) loaded."
+            )
         api = create_app(settings, opened)
         typer.echo(f"http://{settings.host}:{settings.port}/")
-        uvicorn.run(api, host=settings.host, port=settings.port, log_level="info",
-                    proxy_headers=False)
+        uvicorn.run(
+            api, host=settings.host, port=settings.port, log_level="info", proxy_headers=False
+        )
     finally:
         opened.close()

@@ -12,8 +12,8 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -146,7 +146,7 @@ def entries_turtle(sizes: SampleSizes = SampleSizes(), seed: int = 7) -> str:
     families = [n for n, _, _ in SCHEMES["famille-ia"]]
     for s in range(sizes.systems):
         out.append(
-            f"<{BASE}id/systeme/systeme-{s}> a ai:AISystem ; dct:identifier \"systeme-{s}\" ; "
+            f'<{BASE}id/systeme/systeme-{s}> a ai:AISystem ; dct:identifier "systeme-{s}" ; '
             f"dct:title {_lit(f'Système numéro {s}')}@fr ; "
             f"dct:description {_lit(f'Un système de démonstration {s}')}@fr ; "
             f"dct:type <{BASE}vocab/famille-ia/{families[s % len(families)]}> ; "
@@ -174,13 +174,13 @@ def entries_turtle(sizes: SampleSizes = SampleSizes(), seed: int = 7) -> str:
             f" dcat:theme <{BASE}vocab/domaine/{domains[d % len(domains)]}> ;"
             f" iat:individualDecision {'true' if d % 4 == 0 else 'false'} ;"
             f" dpv:hasHumanInvolvement <{BASE}vocab/supervision/aide-a-la-decision> ;"
-            f" dct:temporal [ a dct:PeriodOfTime ; dcat:startDate \"{year}-03\"^^xsd:gYearMonth ] ;"
-            f" dct:modified \"2025-{1 + d % 12:02d}-01\"^^xsd:date ."
+            f' dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "{year}-03"^^xsd:gYearMonth ] ;'
+            f' dct:modified "2025-{1 + d % 12:02d}-01"^^xsd:date .'
         )
         out.append(
             f"<{BASE}id/fiche/{key}> a dcat:CatalogRecord ; foaf:primaryTopic {iri} ;"
-            f" dct:issued \"2025-01-01\"^^xsd:date ;"
-            f" dct:modified \"2025-{1 + d % 12:02d}-01\"^^xsd:date ;"
+            f' dct:issued "2025-01-01"^^xsd:date ;'
+            f' dct:modified "2025-{1 + d % 12:02d}-01"^^xsd:date ;'
             f" dct:conformsTo <{BASE}profile/0.1> ."
         )
     return "\n".join(out) + "\n"
@@ -217,8 +217,20 @@ def start_server(tmp: Path, data_files: list[Path], timeout_s: float = 60.0) -> 
     seed = [arg for path in data_files for arg in ("--load", str(path))]
     log = (tmp / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from registry.cli import main; main()", "serve", "--store", str(store_path),
-         "--host", "127.0.0.1", "--port", str(port), "--no-datasets", *seed],
+        [
+            sys.executable,
+            "-c",
+            "from registry.cli import main; main()",
+            "serve",
+            "--store",
+            str(store_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-datasets",
+            *seed,
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

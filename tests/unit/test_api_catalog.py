@@ -45,10 +45,18 @@ def test_catalog_has_national_and_organisation_datasets(client: TestClient) -> N
     assert len(datasets) == 1 + 8  # national + one per publishing organisation
     for ds in datasets:
         assert g.value(ds, DCTERMS.identifier) is not None
-        assert (g.value(ds, DCTERMS.publisher), RDF.type, URIRef("http://xmlns.com/foaf/0.1/Agent")) in g
+        assert (
+            g.value(ds, DCTERMS.publisher),
+            RDF.type,
+            URIRef("http://xmlns.com/foaf/0.1/Agent"),
+        ) in g
         assert (g.value(ds, DCTERMS.license), RDF.type, DCTERMS.LicenseDocument) in g
         assert g.value(ds, DCAT.contactPoint) is not None
-        assert (ds, DCATAP.applicableLegislation, URIRef("http://data.europa.eu/eli/reg/2024/1689/oj")) in g
+        assert (
+            ds,
+            DCATAP.applicableLegislation,
+            URIRef("http://data.europa.eu/eli/reg/2024/1689/oj"),
+        ) in g
         assert (ds, DCTERMS.conformsTo, URIRef("https://w3id.org/ia-territoires/profile/0.1")) in g
         formats = {str(g.value(d, DCAT.mediaType)) for d in g.objects(ds, DCAT.distribution)}
         assert {m.rsplit("/", 2)[-1] for m in formats} >= {"turtle", "ld+json", "csv", "json"}
@@ -61,7 +69,11 @@ def test_catalog_has_national_and_organisation_datasets(client: TestClient) -> N
 
 
 def test_catalog_formats(client: TestClient) -> None:
-    for path, fmt in (("/catalog.ttl", "turtle"), ("/catalog.rdf", "xml"), ("/catalog.jsonld", "json-ld")):
+    for path, fmt in (
+        ("/catalog.ttl", "turtle"),
+        ("/catalog.rdf", "xml"),
+        ("/catalog.jsonld", "json-ld"),
+    ):
         r = client.get(path)
         assert r.status_code == 200, path
         assert len(list(_graph(r, fmt).subjects(RDF.type, DCAT.Dataset))) == 9
@@ -150,6 +162,6 @@ def test_catalog_conforms_to_semic_dcat_ap_shapes(client: TestClient) -> None:
             shapes.remove((shape, SH.property, prop))
     for path in ("/catalog?page_size=500", "/catalog/organisation/200000003"):
         data = _graph(client.get(path, headers={"accept": "text/turtle"}))
-        conforms, report, text = validate(data, shacl_graph=shapes, inference="none")
+        _conforms, report, text = validate(data, shacl_graph=shapes, inference="none")
         violations = list(report.subjects(SH.resultSeverity, SH.Violation))
         assert not violations, text

@@ -48,8 +48,14 @@ def test_accept_negotiation(client: TestClient, accept: str, media: str, parse_a
 
 @pytest.mark.parametrize(
     ("ext", "media"),
-    [("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
-     ("rdf", "application/rdf+xml"), ("json", "application/json"), ("html", "text/html")],
+    [
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+        ("rdf", "application/rdf+xml"),
+        ("json", "application/json"),
+        ("html", "text/html"),
+    ],
 )
 def test_extensions(client: TestClient, ext: str, media: str) -> None:
     r = client.get(f"{DEP}.{ext}", headers={"accept": "image/png"})  # the extension wins
@@ -60,7 +66,7 @@ def test_extensions(client: TestClient, ext: str, media: str) -> None:
 def test_link_alternates(client: TestClient) -> None:
     link = client.get(DEP).headers["link"]
     for ext in ("ttl", "jsonld", "nt", "rdf", "json", "html"):
-        assert f"<{DEP}.{ext}>; rel=\"alternate\"" in link
+        assert f'<{DEP}.{ext}>; rel="alternate"' in link
 
 
 def test_plain_json_uses_context_keys(client: TestClient) -> None:
@@ -139,7 +145,7 @@ def test_purged_entry_is_410(client: TestClient) -> None:
         f"INSERT DATA {{ GRAPH <{BASE}graph/registry> {{ <urn:uuid:p1> a "
         f"<http://www.w3.org/ns/prov#Activity> ; <http://www.w3.org/ns/prov#invalidated> "
         f"<{BASE}id/deploiement/gone-entry> ; <http://www.w3.org/ns/prov#endedAtTime> "
-        f"\"2026-01-02T00:00:00Z\"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}"
+        f'"2026-01-02T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
     )
     r = client.get("/id/deploiement/gone-entry")
     assert r.status_code == 410
@@ -151,7 +157,7 @@ def test_unpublished_entry_with_versions_is_410_with_last_version(client: TestCl
     for n in (1, 2):
         store.update(
             f"INSERT DATA {{ GRAPH <{BASE}graph/version/deploiement/withdrawn/{n}> {{ "
-            f"<{BASE}id/deploiement/withdrawn> <http://purl.org/dc/terms/title> \"v{n}\"@fr }} }}"
+            f'<{BASE}id/deploiement/withdrawn> <http://purl.org/dc/terms/title> "v{n}"@fr }} }}'
         )
     r = client.get("/id/deploiement/withdrawn")
     assert r.status_code == 410

@@ -147,13 +147,17 @@ def test_updates_are_refused_and_change_nothing(client: TestClient, update: str)
     for r in (
         client.get("/sparql", params={"query": update}),
         client.post("/sparql", data={"query": update}),
-        client.post("/sparql", content=update, headers={"content-type": "application/sparql-query"}),
+        client.post(
+            "/sparql", content=update, headers={"content-type": "application/sparql-query"}
+        ),
     ):
         assert r.status_code in (400, 403), r.text
         assert r.headers["content-type"] == "application/problem+json"
     r = client.post("/sparql", data={"update": update})
     assert r.status_code == 403
-    r = client.post("/sparql", content=update, headers={"content-type": "application/sparql-update"})
+    r = client.post(
+        "/sparql", content=update, headers={"content-type": "application/sparql-update"}
+    )
     assert r.status_code == 403
     assert _count(client.get("/sparql", params={"query": COUNT_DEPLOYMENTS})) == before
 
@@ -199,7 +203,10 @@ def test_payload_limit_is_413(tmp_path: Path) -> None:
 
 def test_bad_parameters(client: TestClient) -> None:
     assert client.get("/sparql", params={"query": COUNT_DEPLOYMENTS, "foo": "1"}).status_code == 400
-    assert client.get("/sparql", params={"query": COUNT_DEPLOYMENTS, "timeout": "-3"}).status_code == 400
+    assert (
+        client.get("/sparql", params={"query": COUNT_DEPLOYMENTS, "timeout": "-3"}).status_code
+        == 400
+    )
     r = client.post("/sparql", content="x", headers={"content-type": "text/plain"})
     assert r.status_code == 415
     assert client.delete("/sparql").status_code == 405

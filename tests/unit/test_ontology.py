@@ -353,6 +353,8 @@ def test_context_terms_name_existing_terms(vocabulary: Graph, dpv_terms: set[str
         target = value.get("@id") if isinstance(value, dict) else value
         if key.startswith("@") or key in prefixes or not isinstance(target, str):
             continue
+        if target.startswith("@"):  # keyword aliases: id, type
+            continue
         prefix, _, local = target.partition(":")
         assert prefix in prefixes, f"{key}: unknown prefix in {target}"
         iri = prefixes[prefix] + local
