@@ -19,9 +19,9 @@ from publishers.client import CkanApi
 from publishers.errors import (
     OrganisationMissingError,
     PackageError,
+    PortalError,
     PortalNotFoundError,
     PublishError,
-    TokenError,
 )
 from publishers.package import DataPackage, read_package, sub_packages, validate_package
 from publishers.plan import RESOURCE_ACTIONS, DatasetAction, Plan, make_plan
@@ -62,7 +62,9 @@ def publish(client: CkanApi, folders: list[Path], options: PublishOptions) -> Pu
                 validate_package(package)
             if licences is None:
                 licences = _known_licences(client)
-            report.datasets.append(sync_package(client, package, options, licences))
+            dataset = sync_package(client, package, options, licences)
+            dataset.package = str(folder)  # as the user named it
+            report.datasets.append(dataset)
         except PublishError as exc:
             report.datasets.append(
                 DatasetReport.failure(
@@ -126,7 +128,24 @@ def build_plan(
     licence = options.licence_id or mapping.ckan_licence(mapping.package_licence(package), licences)
     desired = mapping.dataset_fields(package, org, licence)
     files = [(f, mapping.resource_fields(f)) for f in package.files]
-    return make_plan(desired, files, _existing(client, desired["name"]), to_create)
+    existing = _existing(client, desired["name"])
+    if existing is not None:
+        _check_same_dataset(client, existing, package)
+    return make_plan(desired, files, existing, to_create)
+
+
+def _check_same_dataset(client: CkanApi, existing: dict[str, Any], package: DataPackage) -> None:
+    """Refuse to take over a dataset of the same name that another source published."""
+    extras = {e.get("key"): e.get("value") for e in existing.get("extras") or []}
+    other = extras.get("identifier")
+    if other is not None and other != package.identifier:
+        raise PortalError(
+            f"Le nom « {existing.get('name')} » est déjà pris sur {client.url} par un autre jeu "
+            f"de données (identifiant « {other} ») : rien n'a été modifié.",
+            f"Name '{existing.get('name')}' is already taken on {client.url} by another dataset "
+            f"(identifier '{other}'): nothing was changed.",
+            dataset=existing.get("name"),
+        )
 
 
 def sync_package(
@@ -137,11 +156,11 @@ def sync_package(
     if not options.dry_run:
         try:
             apply_plan(client, package, plan)
-        except TokenError:
-            raise
         except PublishError as exc:
-            # Say what was already written before the failure.
+            # Say what was attempted (the last call is the one that failed). A next run picks
+            # up from what the portal then has: the plan is recomputed from scratch.
             exc.details.setdefault("write_calls", client.write_calls[before:])
+            exc.details.setdefault("plan", plan.render())
             raise
     status: Status = _STATUS[plan.action]
     return DatasetReport(

@@ -22,7 +22,6 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
@@ -431,7 +430,7 @@ class EntryService:
         n = current.number + 1 if current else 1
         graph_iri = self.layout.version_graph(kind, key, n)
         self.complete(principal, kind, key, content, current, old, now)
-        if old is not None and isomorphic(
+        if old is not None and history.same_content(
             comparable(old, self.layout, kind, key), comparable(content, self.layout, kind, key)
         ):
             assert current is not None
@@ -440,13 +439,9 @@ class EntryService:
         if not report.conforms:
             raise _validation_failed(kind, key, report)
         if summary is None:
-            summary = history.summarise(
-                history.diff_graphs(
-                    comparable(old, self.layout, kind, key) if old is not None else Graph(),
-                    comparable(content, self.layout, kind, key),
-                    old_n=current.number if current else None,
-                    new_n=n,
-                )
+            summary = history.summarise_change(
+                comparable(old, self.layout, kind, key) if old is not None else None,
+                comparable(content, self.layout, kind, key),
             )
         status_iri = self._status(content, kind, key, status)
         update = build_version_update(
@@ -529,7 +524,7 @@ class EntryService:
             if (
                 old is not None
                 and previous is not None
-                and not isomorphic(
+                and not history.same_content(
                     comparable(old, self.layout, kind, key),
                     comparable(content, self.layout, kind, key),
                 )

@@ -7,13 +7,14 @@ Version metadata lives in ``{base}graph/registry`` (see :mod:`registry.layout`).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import graph_diff, to_isomorphic
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF
 from rdflib.term import Node
 
@@ -222,11 +223,52 @@ def summarise(diff: Diff) -> tuple[str, str]:
     """A one-line change summary (fr, en): the fields that changed."""
     if diff.old is None:
         return "Création de la fiche.", "Entry created."
-    if not diff.fields:
+    return _summary(diff.fields)
+
+
+def summarise_change(old: Graph | None, new: Graph) -> tuple[str, str]:
+    """The same summary as :func:`summarise`, computed without canonicalising blank nodes (the
+    write path's budget is a few milliseconds): a property changed when its values differ,
+    blank nodes counted as anonymous values."""
+    if old is None:
+        return "Création de la fiche.", "Entry created."
+
+    def signature(graph: Graph) -> dict[str, Counter[tuple[str, str]]]:
+        out: dict[str, Counter[tuple[str, str]]] = {}
+        for s, p, o in graph:
+            key = ("_" if isinstance(s, BNode) else str(s), "_" if isinstance(o, BNode) else o.n3())
+            out.setdefault(str(p), Counter())[key] += 1
+        return out
+
+    a, b = signature(old), signature(new)
+    changed = sorted(p for p in set(a) | set(b) if a.get(p) != b.get(p))
+    fields = []
+    for p in changed:
+        labels = field_labels().get(p)
+        name_fr, name_en = labels if labels else (curie(p), curie(p))
+        fields.append(FieldChange(p, name_fr, name_en))
+    return _summary(sorted(fields, key=lambda f: f.name_fr))
+
+
+def _summary(fields: list[FieldChange]) -> tuple[str, str]:
+    if not fields:
         return "Aucun changement.", "No change."
-    fr = ", ".join(dict.fromkeys(f.name_fr for f in diff.fields))
-    en = ", ".join(dict.fromkeys(f.name_en for f in diff.fields))
+    fr = ", ".join(dict.fromkeys(f.name_fr for f in fields))
+    en = ", ".join(dict.fromkeys(f.name_en for f in fields))
     return f"Champs modifiés : {fr}.", f"Changed fields: {en}."
+
+
+def same_content(a: Graph, b: Graph) -> bool:
+    """Graph isomorphism, with the cheap answers first (canonicalising blank nodes is slow)."""
+    if len(a) != len(b):
+        return False
+    ground_a = {t for t in a if not any(isinstance(x, BNode) for x in t)}
+    ground_b = {t for t in b if not any(isinstance(x, BNode) for x in t)}
+    if ground_a != ground_b:
+        return False
+    if len(ground_a) == len(a):
+        return True
+    return isomorphic(a, b)
 
 
 @lru_cache(maxsize=1)

@@ -34,36 +34,138 @@ class CodedField:
 
 
 CODED_FIELDS: tuple[CodedField, ...] = (
-    CodedField("deployment-status-in", "DeploymentShape", "adms:status", "statut", "all",
-               "Statut", "Status", "g-usage", 3),
-    CodedField("deployment-risk-level-in", "DeploymentShape", "eu-aiact:hasRiskLevel",
-               "classification-ai-act", "top",
-               "Classification AI Act", "AI Act classification", "g-conformite", 1),
-    CodedField("deployment-ai-act-category-in", "DeploymentShape", "iat:aiActCategory",
-               "classification-ai-act", "narrower",
-               "Point de l'annexe III ou de l'article 5", "Annex III or Article 5 point",
-               "g-conformite", 2),
-    CodedField("deployment-human-involvement-in", "DeploymentShape", "dpv:hasHumanInvolvement",
-               "supervision", "all", "Intervention humaine", "Human involvement",
-               "g-conformite", 4),
-    CodedField("deployment-purpose-in", "DeploymentShape", "dpv:hasPurpose", "finalite", "all",
-               "Finalité", "Purpose", "g-usage", 1),
-    CodedField("deployment-theme-in", "DeploymentShape", "dcat:theme", "domaine", "all",
-               "Domaine", "Policy domain", "g-usage", 2),
-    CodedField("deployment-acquisition-in", "DeploymentShape", "dct:type", "mode-acquisition",
-               "all", "Mode d'acquisition", "Acquisition mode", "g-usage", 7),
-    CodedField("deployment-legal-basis-in", "DeploymentShape", "dpv:hasLegalBasis",
-               "base-legale", "all", "Base légale", "Legal basis", "g-donnees", 4),
-    CodedField("deployment-confidence-in", "DeploymentShape",
-               "( dqv:hasQualityAnnotation oa:hasBody )", "confiance", "all",
-               "Niveau de confiance", "Confidence level", "g-fiche", 7),
-    CodedField("deployment-role-in", "DeploymentShape",
-               "( prov:qualifiedAttribution dcat:hadRole )", "role", "all",
-               "Rôle", "Role", "g-acteurs", 5),
-    CodedField("system-family-in", "AISystemShape", "dct:type", "famille-ia", "all",
-               "Famille d'IA", "AI family", "g-technique", 1),
-    CodedField("source-type-in", "SourceDocumentShape", "dct:type", "type-document", "all",
-               "Type de document", "Document type", "g-documentation", 5),
+    CodedField(
+        "deployment-status-in",
+        "DeploymentShape",
+        "adms:status",
+        "statut",
+        "all",
+        "Statut",
+        "Status",
+        "g-usage",
+        3,
+    ),
+    CodedField(
+        "deployment-risk-level-in",
+        "DeploymentShape",
+        "eu-aiact:hasRiskLevel",
+        "classification-ai-act",
+        "top",
+        "Classification AI Act",
+        "AI Act classification",
+        "g-conformite",
+        1,
+    ),
+    CodedField(
+        "deployment-ai-act-category-in",
+        "DeploymentShape",
+        "iat:aiActCategory",
+        "classification-ai-act",
+        "narrower",
+        "Point de l'annexe III ou de l'article 5",
+        "Annex III or Article 5 point",
+        "g-conformite",
+        2,
+    ),
+    CodedField(
+        "deployment-human-involvement-in",
+        "DeploymentShape",
+        "dpv:hasHumanInvolvement",
+        "supervision",
+        "all",
+        "Intervention humaine",
+        "Human involvement",
+        "g-conformite",
+        4,
+    ),
+    CodedField(
+        "deployment-purpose-in",
+        "DeploymentShape",
+        "dpv:hasPurpose",
+        "finalite",
+        "all",
+        "Finalité",
+        "Purpose",
+        "g-usage",
+        1,
+    ),
+    CodedField(
+        "deployment-theme-in",
+        "DeploymentShape",
+        "dcat:theme",
+        "domaine",
+        "all",
+        "Domaine",
+        "Policy domain",
+        "g-usage",
+        2,
+    ),
+    CodedField(
+        "deployment-acquisition-in",
+        "DeploymentShape",
+        "dct:type",
+        "mode-acquisition",
+        "all",
+        "Mode d'acquisition",
+        "Acquisition mode",
+        "g-usage",
+        7,
+    ),
+    CodedField(
+        "deployment-legal-basis-in",
+        "DeploymentShape",
+        "dpv:hasLegalBasis",
+        "base-legale",
+        "all",
+        "Base légale",
+        "Legal basis",
+        "g-donnees",
+        4,
+    ),
+    CodedField(
+        "deployment-confidence-in",
+        "DeploymentShape",
+        "( dqv:hasQualityAnnotation oa:hasBody )",
+        "confiance",
+        "all",
+        "Niveau de confiance",
+        "Confidence level",
+        "g-fiche",
+        7,
+    ),
+    CodedField(
+        "deployment-role-in",
+        "DeploymentShape",
+        "( prov:qualifiedAttribution dcat:hadRole )",
+        "role",
+        "all",
+        "Rôle",
+        "Role",
+        "g-acteurs",
+        5,
+    ),
+    CodedField(
+        "system-family-in",
+        "AISystemShape",
+        "dct:type",
+        "famille-ia",
+        "all",
+        "Famille d'IA",
+        "AI family",
+        "g-technique",
+        1,
+    ),
+    CodedField(
+        "source-type-in",
+        "SourceDocumentShape",
+        "dct:type",
+        "type-document",
+        "all",
+        "Type de document",
+        "Document type",
+        "g-documentation",
+        5,
+    ),
 )
 
 PREFIXES = """\
@@ -109,12 +211,13 @@ def scheme_members(graph: Graph, scheme: str) -> SchemeMembers:
     order of ``registry.ontology.concepts_of``, which forms show)."""
     scheme_iri = URIRef(f"{VOCAB}{scheme}")
     in_scheme = {c for c in graph.subjects(SKOS.inScheme, scheme_iri) if isinstance(c, URIRef)}
-    narrower = {
-        c for c in in_scheme if any(b in in_scheme for b in graph.objects(c, SKOS.broader))
-    }
+    narrower = {c for c in in_scheme if any(b in in_scheme for b in graph.objects(c, SKOS.broader))}
 
     def order(concept: URIRef) -> tuple[int, str]:
-        return (1 if concept in narrower else 0, str(graph.value(concept, SKOS.notation) or concept))
+        return (
+            1 if concept in narrower else 0,
+            str(graph.value(concept, SKOS.notation) or concept),
+        )
 
     members = [str(c) for c in sorted(in_scheme, key=order)]
     return SchemeMembers(
@@ -149,8 +252,12 @@ def _shape(field: CodedField, members: SchemeMembers, values: Iterable[str]) -> 
     scheme_iri = f"{VOCAB}{field.scheme}"
     items = "\n".join(f"        <{v}>" for v in values)
     fr, en = members.label_fr, members.label_en
-    description_fr = _lit(f"Valeurs admises : les concepts du schéma « {fr} » <{scheme_iri}>.", "fr")
-    description_en = _lit(f'Allowed values: the concepts of the scheme "{en}" <{scheme_iri}>.', "en")
+    description_fr = _lit(
+        f"Valeurs admises : les concepts du schéma « {fr} » <{scheme_iri}>.", "fr"
+    )
+    description_en = _lit(
+        f'Allowed values: the concepts of the scheme "{en}" <{scheme_iri}>.', "en"
+    )
     message_fr = _lit(f"{field.name_fr} : valeur hors de la liste « {fr} ».", "fr")
     message_en = _lit(f'{field.name_en}: value not in the list "{en}".', "en")
     return f"""\

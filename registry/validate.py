@@ -32,7 +32,15 @@ from registry.vocab import IAT, PREFIXES, SH, SHAPES_DIR
 Lang = Literal["fr", "en"]
 Severity = Literal["Violation", "Warning", "Info"]
 
-SHAPE_FILES = ("core.ttl", "recommended.ttl", "optional.ttl", "rules.ttl", "groups.ttl", "in-lists.ttl")
+SHAPE_FILES = (
+    "core.ttl",
+    "recommended.ttl",
+    "optional.ttl",
+    "rules.ttl",
+    "groups.ttl",
+    "in-lists.ttl",
+)
+SEVERITIES: tuple[Severity, ...] = ("Violation", "Warning", "Info")
 SEVERITY_ORDER: dict[str, int] = {"Violation": 0, "Warning": 1, "Info": 2}
 SEVERITY_LABELS: dict[str, dict[str, str]] = {
     "Violation": {"fr": "Erreur", "en": "Violation"},
@@ -99,8 +107,11 @@ class ValidationResult:
         if lang == "en":
             text = text.replace(f"{where} :", f"{where}:")
         if self.value is not None:
-            text += f" ({'valeur' if lang == 'fr' else 'value'} : {self.value})" if lang == "fr" \
+            text += (
+                f" ({'valeur' if lang == 'fr' else 'value'} : {self.value})"
+                if lang == "fr"
                 else f" (value: {self.value})"
+            )
         return text
 
 
@@ -138,7 +149,7 @@ class ValidationReport:
         return [r for r in self.results if r.severity == severity]
 
     def counts(self) -> dict[str, int]:
-        return {s: len(self.by_severity(s)) for s in ("Violation", "Warning", "Info")}  # type: ignore[arg-type]
+        return {s: len(self.by_severity(s)) for s in SEVERITIES}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -150,8 +161,8 @@ class ValidationReport:
 
     def to_text(self, lang: Lang = "fr") -> str:
         lines: list[str] = []
-        for severity in ("Violation", "Warning", "Info"):
-            for result in self.by_severity(severity):  # type: ignore[arg-type]
+        for severity in SEVERITIES:
+            for result in self.by_severity(severity):
                 lines.append(result.to_text(lang))
         for comp in self.completeness.values():
             missing = ", ".join(_text(m, lang) for m in comp.missing)
@@ -167,7 +178,7 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-class _ParameterList(list):  # type: ignore[type-arg]
+class _ParameterList(list[Any]):
     """pySHACL checks every predicate of every shape against its list of constraint parameters
     with ``in``: ~40 term comparisons each, half the time of a validation. Same list, set lookup."""
 
@@ -186,16 +197,15 @@ def _speed_up_pyshacl() -> None:
 
     current = getattr(shacl_shape, "CONSTRAINT_PARAMS", None)
     if current is None or not isinstance(current[0], _ParameterList):
-        shacl_shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
-            _ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP
-        )
+        parameters = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+        setattr(shacl_shape, "CONSTRAINT_PARAMS", parameters)  # noqa: B010
 
 
-class _PreparedQueryDataGraph(_ShaclDataGraph):  # type: ignore[misc]
+class _PreparedQueryDataGraph(_ShaclDataGraph):
     """pySHACL sends the text of each SHACL-SPARQL query for every focus node, and rdflib parses
     it each time (pyparsing: ~5 ms a query). Parse each distinct text once."""
 
-    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if isinstance(query_object, str):
             query_object = _prepared_query(query_object)
         return super().query(query_object, *args, **kwargs)
@@ -224,8 +234,10 @@ class Validator:
         self._concepts = _concept_index(vocabulary)
         self._recommended = sorted(
             (
-                info for info in self.shapes_info.values()
-                if info.kind == "property" and info.severity == "Warning"
+                info
+                for info in self.shapes_info.values()
+                if info.kind == "property"
+                and info.severity == "Warning"
                 and info.node_shape == str(DEPLOYMENT_SHAPE)
             ),
             key=lambda i: (i.order or 0, i.iri),
@@ -250,6 +262,16 @@ class Validator:
                     f"Unreadable SHACL shapes: {path} ({exc}).",
                 ) from exc
         return cls(shapes, vocabulary if vocabulary is not None else _load_vocabulary())
+
+    @property
+    def class_checked_predicates(self) -> frozenset[URIRef]:
+        """Predicates whose objects' types the shapes check (``sh:class`` on a one-step path):
+        the nodes a caller must put in the context of an entry."""
+        return frozenset(
+            path
+            for shape in self.shapes.subjects(SH["class"])
+            if isinstance(path := self.shapes.value(shape, SH.path), URIRef)
+        )
 
     @property
     def recommended_shapes(self) -> list[ShapeInfo]:
@@ -290,8 +312,14 @@ class Validator:
         runner = _ShaclValidator(
             _PreparedQueryDataGraph.from_rdflib_graph(graph),
             shacl_graph=self.shapes,
-            options={"inference": "none", "advanced": False, "allow_infos": True,
-                     "allow_warnings": True, "inplace": True, "logger": _log},
+            options={
+                "inference": "none",
+                "advanced": False,
+                "allow_infos": True,
+                "allow_warnings": True,
+                "inplace": True,
+                "logger": _log,
+            },
         )
         runner.shacl_graph = self._shacl
         _conforms, report_graph, _text_report = runner.run()
@@ -310,15 +338,18 @@ class Validator:
             if info.kind == "rule" and value == focus:
                 value = None  # pySHACL reports the focus node as value when a rule gives none
             path = report.value(node, SH.resultPath)
-            yield focus, ValidationResult(
-                severity=info.severity,
-                focus=_show(focus),
-                path=info.path or (_show_path(self.shapes, path) if path is not None else None),
-                field=info.name,
-                message=info.message,
-                value=None if value is None else _show(value),
-                shape=info.iri,
-                node=info.node_name,
+            yield (
+                focus,
+                ValidationResult(
+                    severity=info.severity,
+                    focus=_show(focus),
+                    path=info.path or (_show_path(self.shapes, path) if path is not None else None),
+                    field=info.name,
+                    message=info.message,
+                    value=None if value is None else _show(value),
+                    shape=info.iri,
+                    node=info.node_name,
+                ),
             )
 
     def _anonymous_info(self, report: Graph, node: Node, source: Node) -> ShapeInfo:
@@ -327,9 +358,17 @@ class Validator:
         message = str(report.value(node, SH.resultMessage) or "")
         sev = str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
         return ShapeInfo(
-            iri=_show(source), severity=sev if sev in SEVERITY_ORDER else "Violation",  # type: ignore[arg-type]
-            kind="property", name={}, message={"fr": message, "en": message}, description={},
-            node_shape=None, node_name={}, path=None, group=None, order=None,
+            iri=_show(source),
+            severity=sev if sev in SEVERITY_ORDER else "Violation",  # type: ignore[arg-type]
+            kind="property",
+            name={},
+            message={"fr": message, "en": message},
+            description={},
+            node_shape=None,
+            node_name={},
+            path=None,
+            group=None,
+            order=None,
         )
 
     def _completeness(self, focus: Node, results: list[ValidationResult]) -> Completeness:
@@ -337,13 +376,17 @@ class Validator:
         failed = {r.shape for r in results if r.focus == shown and r.severity == "Warning"}
         missing = [
             {"shape": info.iri, "fr": _text(info.name, "fr"), "en": _text(info.name, "en")}
-            for info in self._recommended if info.iri in failed
+            for info in self._recommended
+            if info.iri in failed
         ]
         total = len(self._recommended)
         satisfied = total - len(missing)
         return Completeness(
-            focus=shown, score=satisfied / total if total else 1.0,
-            satisfied=satisfied, total=total, missing=missing,
+            focus=shown,
+            score=satisfied / total if total else 1.0,
+            satisfied=satisfied,
+            total=total,
+            missing=missing,
         )
 
 
@@ -367,9 +410,7 @@ def _concept_index(vocabulary: Graph) -> dict[URIRef, list[tuple[Node, Node, Nod
     for concept in set(vocabulary.subjects(SKOS.inScheme)):
         if isinstance(concept, URIRef):
             index[concept] = [
-                (concept, p, o)
-                for p in _CONCEPT_PREDICATES
-                for o in vocabulary.objects(concept, p)
+                (concept, p, o) for p in _CONCEPT_PREDICATES for o in vocabulary.objects(concept, p)
             ]
             index[concept].append((concept, RDF.type, SKOS.Concept))
     return index
@@ -407,7 +448,7 @@ def _shape_infos(shapes: Graph) -> dict[str, ShapeInfo]:
             node_name=_langs(shapes, parent, SH.name) if parent is not None else {},
             path=_show_path(shapes, path) if path is not None else None,
             group=str(group) if group is not None else None,
-            order=float(order) if order is not None else None,
+            order=float(str(order)) if order is not None else None,
         )
     return infos
 
@@ -423,26 +464,26 @@ def _node_key(node: Node) -> Node:
 
 
 def _show_path(graph: Graph, path: Node) -> str:
-    """A SHACL path as text: prefixed names, sequences joined by '/', alternatives by '|'."""
+    """A SHACL path as text: a one-step path is its IRI; longer ones use SPARQL property-path
+    syntax with bracketed IRIs (``<a>/<b>``, ``<a>|<b>``, ``^<a>``)."""
     if isinstance(path, URIRef):
-        return _qname(graph, path)
+        return str(path)
+    return _path_expression(graph, path)
+
+
+def _path_expression(graph: Graph, path: Node) -> str:
+    if isinstance(path, URIRef):
+        return f"<{path}>"
     if isinstance(path, BNode):
         alternatives = graph.value(path, SH.alternativePath)
         if alternatives is not None:
-            return "|".join(_show_path(graph, p) for p in Collection(graph, alternatives))
+            return "|".join(_path_expression(graph, p) for p in Collection(graph, alternatives))
         if graph.value(path, RDF.first) is not None:
-            return "/".join(_show_path(graph, p) for p in Collection(graph, path))
+            return "/".join(_path_expression(graph, p) for p in Collection(graph, path))
         inverse = graph.value(path, SH.inversePath)
         if inverse is not None:
-            return "^" + _show_path(graph, inverse)
+            return "^" + _path_expression(graph, inverse)
     return str(path)
-
-
-def _qname(graph: Graph, iri: URIRef) -> str:
-    try:
-        return graph.namespace_manager.normalizeUri(iri)
-    except Exception:
-        return str(iri)
 
 
 def iter_shape_infos(validator: Validator) -> Iterable[ShapeInfo]:

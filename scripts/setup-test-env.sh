@@ -12,6 +12,9 @@ BIN=.venv/bin
 # CKAN test portal (tests/harness/ckan_portal.py): PostgreSQL, Redis, and what psycopg2 needs to
 # build (libpq-dev, gcc).
 IAT_APT_PACKAGES="${IAT_APT_PACKAGES:-} postgresql redis-server libpq-dev gcc curl"
+# Browser tests (tests/harness/browser.py): Debian's Chromium driven by Playwright (never a
+# downloaded browser), and a font so that pages render text.
+IAT_APT_PACKAGES="$IAT_APT_PACKAGES chromium fonts-dejavu-core"
 need=()
 for pkg in ${IAT_APT_PACKAGES:-}; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")

@@ -81,3 +81,4 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(catalog_routes.router)
     app.include_router(rest_read.router)
     app.include_router(rest_write.router)
+    __import__("registry.api.pages", fromlist=["install"]).install(app)  # public HTML pages

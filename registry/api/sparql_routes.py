@@ -35,8 +35,16 @@ SOLUTION_FORMATS = (SR_JSON, SR_XML, SR_CSV, SR_TSV)
 BOOLEAN_FORMATS = (SR_JSON, SR_XML, SR_CSV, SR_TSV)
 GRAPH_FORMATS = (TURTLE, JSONLD, NTRIPLES, RDFXML)
 DESCRIPTION_FORMATS = (TURTLE, HTML, JSONLD, NTRIPLES, RDFXML)
-KNOWN_PARAMS = {"query", "default-graph-uri", "named-graph-uri", "timeout", "format", "output"}
-# ``format=`` / ``output=`` (sent by SPARQLWrapper and HTML forms) map to a media type.
+KNOWN_PARAMS = {
+    "query",
+    "default-graph-uri",
+    "named-graph-uri",
+    "timeout",
+    "format",
+    "output",
+    "results",
+}
+# ``format=`` / ``output=`` / ``results=`` (sent by SPARQLWrapper and HTML forms) hint a format.
 FORMAT_PARAM = {
     "json": SR_JSON.media_type,
     "srj": SR_JSON.media_type,
@@ -119,7 +127,7 @@ async def _answer(request: Request, params: dict[str, list[str]], query: str | N
         "ASK": BOOLEAN_FORMATS,
     }.get(info.form, GRAPH_FORMATS)
     accept = request.headers.get("accept")
-    hint = _single(params, "format") or _single(params, "output")
+    hint = _single(params, "format") or _single(params, "output") or _single(params, "results")
     if hint and hint.lower() in FORMAT_PARAM:
         wanted = FORMAT_PARAM[hint.lower()]
         accept = wanted if any(f.media_type == wanted for f in offers) else accept

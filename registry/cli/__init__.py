@@ -21,6 +21,7 @@ def _register() -> None:
     from registry.cli import store_cmd  # noqa: F401
     from registry.cli import serve_cmd  # noqa: F401
     from registry.cli import publish_cmd  # noqa: F401
+    from registry.cli import tabular_cmd  # noqa: F401
     from registry.cli import admin_cmd  # noqa: F401
     from registry.cli import load_cmd  # noqa: F401
 

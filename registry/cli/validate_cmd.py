@@ -37,8 +37,12 @@ class EntryReport:
     context_from_reference: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"entry": self.entry or None, "key": self.key, "files": self.files,
-                **self.report.to_dict()}
+        return {
+            "entry": self.entry or None,
+            "key": self.key,
+            "files": self.files,
+            **self.report.to_dict(),
+        }
 
 
 @dataclass
@@ -57,8 +61,10 @@ def collect_files(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and format_of(p.name) is not None
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and format_of(p.name) is not None
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
@@ -72,8 +78,11 @@ def collect_files(paths: list[Path]) -> list[Path]:
                 )
             files.append(path)
         else:
-            raise InputError(f"{path} : fichier ou dossier introuvable.",
-                             f"{path}: no such file or folder.", file=str(path))
+            raise InputError(
+                f"{path} : fichier ou dossier introuvable.",
+                f"{path}: no such file or folder.",
+                file=str(path),
+            )
     if not files:
         raise InputError("Aucun fichier RDF à valider.", "No RDF file to validate.")
     return files
@@ -100,15 +109,20 @@ def run_validation(paths: list[Path], *, base_iri: str = DEFAULT_BASE) -> Run:
             groups.append(("", shared))
         for iri, data in groups:
             context = context_from_graph(union, data)
-            missing = unresolved_instances(data, union, bases)
+            missing = unresolved_instances(data, union, validator.class_checked_predicates, bases)
             if missing:
                 context += reference.context_for(missing)
             report = validator.validate(data, context=context)
             key = str(union.value(URIRef(iri), DCTERMS.identifier) or iri) if iri else ""
-            run.entries.append(EntryReport(
-                entry=iri, key=key, files=origin.get(URIRef(iri), []) if iri else [],
-                report=report, context_from_reference=bool(missing),
-            ))
+            run.entries.append(
+                EntryReport(
+                    entry=iri,
+                    key=key,
+                    files=origin.get(URIRef(iri), []) if iri else [],
+                    report=report,
+                    context_from_reference=bool(missing),
+                )
+            )
     finally:
         reference.close()
     return run
@@ -121,16 +135,20 @@ def render_text(run: Run, lang: str) -> str:
         counts = item.report.counts()
         summary = (
             f"{counts['Violation']} erreur(s), {counts['Warning']} avertissement(s), "
-            f"{counts['Info']} suggestion(s)" if fr else
-            f"{counts['Violation']} violation(s), {counts['Warning']} warning(s), "
+            f"{counts['Info']} suggestion(s)"
+            if fr
+            else f"{counts['Violation']} violation(s), {counts['Warning']} warning(s), "
             f"{counts['Info']} info(s)"
         )
         if item.entry:
             where = f" ({', '.join(item.files)})" if item.files else ""
             title = f"Fiche {item.key}{where}" if fr else f"Entry {item.key}{where}"
         else:
-            title = "Ressources partagées (systèmes, organisations, services…)" if fr else \
-                "Shared resources (systems, organisations, services...)"
+            title = (
+                "Ressources partagées (systèmes, organisations, services…)"
+                if fr
+                else "Shared resources (systems, organisations, services...)"
+            )
         lines.append(f"== {title} : {summary}" if fr else f"== {title}: {summary}")
         by_focus_shared = not item.entry
         for result in item.report.results:
@@ -140,10 +158,13 @@ def render_text(run: Run, lang: str) -> str:
             lines.append(f"  {text}")
         for comp in item.report.completeness.values():
             missing = ", ".join(m["fr" if fr else "en"] for m in comp.missing)
-            line = (f"  Complétude : {comp.score:.0%} ({comp.satisfied}/{comp.total} champs "
-                    "recommandés)" if fr else
-                    f"  Completeness: {comp.score:.0%} ({comp.satisfied}/{comp.total} "
-                    "recommended fields)")
+            line = (
+                f"  Complétude : {comp.score:.0%} ({comp.satisfied}/{comp.total} champs "
+                "recommandés)"
+                if fr
+                else f"  Completeness: {comp.score:.0%} ({comp.satisfied}/{comp.total} "
+                "recommended fields)"
+            )
             if missing:
                 line += (" ; manquent : " if fr else "; missing: ") + missing
             lines.append(line)
@@ -171,23 +192,35 @@ def render_json(run: Run) -> str:
 @app.command("validate")
 def validate(
     paths: list[Path] = typer.Argument(
-        ..., help="Fichiers ou dossiers RDF (Turtle, JSON-LD, N-Triples…). / "
-        "RDF files or folders (Turtle, JSON-LD, N-Triples...)."
+        ...,
+        help="Fichiers ou dossiers RDF (Turtle, JSON-LD, N-Triples…). / "
+        "RDF files or folders (Turtle, JSON-LD, N-Triples...).",
     ),
-    lang: str = typer.Option("fr", "--lang", help="Langue du rapport : fr ou en. / "
-                             "Report language: fr or en."),
-    output_format: str = typer.Option("text", "--format", help="Format du rapport : text ou "
-                                      "json. / Report format: text or json."),
+    lang: str = typer.Option(
+        "fr", "--lang", help="Langue du rapport : fr ou en. / Report language: fr or en."
+    ),
+    output_format: str = typer.Option(
+        "text", "--format", help="Format du rapport : text ou json. / Report format: text or json."
+    ),
 ) -> None:
     """Valide des fiches contre les formes SHACL du registre (code de sortie 0 : conforme,
     1 : erreurs, 2 : entrée inutilisable). / Validate entries against the registry's SHACL
     shapes (exit 0: conforms, 1: violations, 2: unusable input)."""
     if lang not in ("fr", "en"):
-        _fail(InputError(f"--lang : « {lang} » inconnu (fr ou en).",
-                         f"--lang: unknown {lang!r} (fr or en)."), "fr")
+        _fail(
+            InputError(
+                f"--lang : « {lang} » inconnu (fr ou en).", f"--lang: unknown {lang!r} (fr or en)."
+            ),
+            "fr",
+        )
     if output_format not in ("text", "json"):
-        _fail(InputError(f"--format : « {output_format} » inconnu (text ou json).",
-                         f"--format: unknown {output_format!r} (text or json)."), lang)
+        _fail(
+            InputError(
+                f"--format : « {output_format} » inconnu (text ou json).",
+                f"--format: unknown {output_format!r} (text or json).",
+            ),
+            lang,
+        )
     try:
         settings = load_settings()
         run = run_validation(paths, base_iri=settings.base_iri)
@@ -199,6 +232,8 @@ def validate(
 
 def _fail(exc: RegistryError, lang: str) -> NoReturn:
     prefix = "Erreur" if lang != "en" else "Error"
-    print(f"{prefix} : {exc.message(lang)}" if lang != "en" else f"{prefix}: {exc.message(lang)}",
-          file=sys.stderr)
+    print(
+        f"{prefix} : {exc.message(lang)}" if lang != "en" else f"{prefix}: {exc.message(lang)}",
+        file=sys.stderr,
+    )
     raise typer.Exit(EXIT_INPUT)

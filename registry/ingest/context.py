@@ -24,8 +24,7 @@ def referenced_iris(data: Graph) -> set[URIRef]:
     """IRIs that ``data`` points to without describing them (shared nodes, concepts...)."""
     described = set(data.subjects())
     return {
-        o for _s, p, o in data
-        if isinstance(o, URIRef) and o not in described and p != RDF.type
+        o for _s, p, o in data if isinstance(o, URIRef) and o not in described and p != RDF.type
     }
 
 
@@ -58,14 +57,23 @@ def context_for_iris(
 
 
 def unresolved_instances(
-    data: Graph, known: Graph, bases: Iterable[str] = (DEFAULT_BASE,)
+    data: Graph,
+    known: Graph,
+    predicates: Iterable[URIRef],
+    bases: Iterable[str] = (DEFAULT_BASE,),
 ) -> set[URIRef]:
-    """Registry resources (``{base}id/...``) that ``data`` references and ``known`` does not
-    describe: the ones to look up in the reference data."""
+    """Registry resources (``{base}id/...``) that ``data`` links to through ``predicates`` (those
+    whose object types the shapes check) and ``known`` does not describe: the ones to look up
+    in the reference data."""
     prefixes = tuple(f"{base}id/" for base in bases)
+    wanted = set(predicates)
     return {
-        iri for iri in referenced_iris(data)
-        if str(iri).startswith(prefixes) and (iri, None, None) not in known
+        o
+        for _s, p, o in data
+        if p in wanted
+        and isinstance(o, URIRef)
+        and str(o).startswith(prefixes)
+        and (o, None, None) not in known
     }
 
 
@@ -81,7 +89,8 @@ class ReferenceData:
         if not self.directory.is_dir():
             return []
         return sorted(
-            p for p in self.directory.iterdir()
+            p
+            for p in self.directory.iterdir()
             if p.is_file() and p.name.lower().endswith(REFERENCE_SUFFIXES)
         )
 

@@ -44,7 +44,8 @@ def _walk(node: Any, label: str, own: frozenset[str]) -> Any:
         # JSON-LD 1.1: a context importing another by URL; only our own is allowed.
         if not isinstance(imported, str):
             raise RemoteContextError(
-                f"{label} : valeur @import invalide.", f"{label}: invalid @import value.",
+                f"{label} : valeur @import invalide.",
+                f"{label}: invalid @import value.",
                 file=label,
             )
         _check_url(imported, label, own)
@@ -52,8 +53,8 @@ def _walk(node: Any, label: str, own: frozenset[str]) -> Any:
     for key, value in node.items():
         if key == "@import":
             continue
-        out[key] = _context_value(value, label, own) if key == "@context" else _walk(
-            value, label, own
+        out[key] = (
+            _context_value(value, label, own) if key == "@context" else _walk(value, label, own)
         )
     return out
 
@@ -68,8 +69,9 @@ def _context_value(value: Any, label: str, own: frozenset[str]) -> Any:
         items: list[Any] = []
         for item in value:
             resolved = _context_value(item, label, own)
-            items.extend(resolved if isinstance(item, str) and isinstance(resolved, list)
-                         else [resolved])
+            items.extend(
+                resolved if isinstance(item, str) and isinstance(resolved, list) else [resolved]
+            )
         return items
     # An inline context: its term definitions may carry scoped contexts.
     return _walk(value, label, own)

@@ -215,6 +215,7 @@ def start_server(tmp: Path, data_files: list[Path], timeout_s: float = 60.0) -> 
     }
     env.pop("IAT_SPARQL_QUERY_URL", None)
     seed = [arg for path in data_files for arg in ("--load", str(path))]
+    tmp.mkdir(parents=True, exist_ok=True)
     log = (tmp / "server.log").open("wb")
     process = subprocess.Popen(
         [

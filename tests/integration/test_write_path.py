@@ -108,7 +108,9 @@ class Env:
     def seed(self) -> None:
         """The example's AI system and provider, written by Plaisir's token, then the
         deployment."""
-        self.service.write(self.plaisir, "organisation", "yelda", self.entry("organisation", "yelda"))
+        self.service.write(
+            self.plaisir, "organisation", "yelda", self.entry("organisation", "yelda")
+        )
         self.service.write(
             self.plaisir, "systeme", "yelda-callbot", self.entry("systeme", "yelda-callbot")
         )
@@ -178,9 +180,11 @@ def test_update_makes_version_two_and_keeps_version_one(env: Env) -> None:
     }
     record = URIRef(LAYOUT.record_iri(KEY))
     v2 = history.get_version(env.store, LAYOUT, "deploiement", KEY, 2)
-    assert (record, URIRef("http://www.w3.org/ns/prov#wasRevisionOf"), URIRef(
-        LAYOUT.version_graph("deploiement", KEY, 1)
-    )) in v2
+    assert (
+        record,
+        URIRef("http://www.w3.org/ns/prov#wasRevisionOf"),
+        URIRef(LAYOUT.version_graph("deploiement", KEY, 1)),
+    ) in v2
     # The public view holds exactly the current version of the deployment: no stale triple.
     assert len(env.public(DEP)) == len(set(v2.triples((DEP, None, None))))
 
@@ -205,9 +209,16 @@ def test_guarded_update_from_a_concurrent_writer_writes_nothing(env: Env) -> Non
 
     def request(title: str) -> str:
         return build_version_update(
-            LAYOUT, "deploiement", KEY, 2, _retitled(env, title),
-            agent=env.plaisir.agent, token_id=None, generated_at=datetime.now(UTC),
-            summary=("s", "s"), status=None,
+            LAYOUT,
+            "deploiement",
+            KEY,
+            2,
+            _retitled(env, title),
+            agent=env.plaisir.agent,
+            token_id=None,
+            generated_at=datetime.now(UTC),
+            summary=("s", "s"),
+            status=None,
         )
 
     env.store.update(request("Premier"))
@@ -324,7 +335,11 @@ def test_token_scoping(env: Env) -> None:
     # the AI system was created by Plaisir: another publisher may not change it
     system = env.entry("systeme", "yelda-callbot")
     system.set(
-        (URIRef(LAYOUT.entry_iri("systeme", "yelda-callbot")), DCTERMS.title, Literal("Y", lang="fr"))
+        (
+            URIRef(LAYOUT.entry_iri("systeme", "yelda-callbot")),
+            DCTERMS.title,
+            Literal("Y", lang="fr"),
+        )
     )
     with pytest.raises(PermissionDenied):
         env.service.write(env.other, "systeme", "yelda-callbot", system, if_match="1")
@@ -332,7 +347,11 @@ def test_token_scoping(env: Env) -> None:
     # its creator and an administrator may
     assert env.service.write(env.plaisir, "systeme", "yelda-callbot", system, if_match="1").changed
     system.set(
-        (URIRef(LAYOUT.entry_iri("systeme", "yelda-callbot")), DCTERMS.title, Literal("Z", lang="fr"))
+        (
+            URIRef(LAYOUT.entry_iri("systeme", "yelda-callbot")),
+            DCTERMS.title,
+            Literal("Z", lang="fr"),
+        )
     )
     assert env.service.write(env.admin, "systeme", "yelda-callbot", system, if_match="2").changed
 
@@ -371,7 +390,7 @@ def test_validation_failure_writes_nothing_and_carries_the_report(env: Env) -> N
         env.service.write(env.plaisir, "deploiement", KEY, broken, if_match="1")
     report = failed.value.report  # type: ignore[attr-defined]
     assert not report.conforms
-    assert any(r.path == "dct:title" for r in report.results)
+    assert any("title" in str(r.path) for r in report.results), [r.path for r in report.results]
     assert failed.value.details["report"]["conforms"] is False
     assert env.quads() == before
 

@@ -327,3 +327,16 @@ def test_hash_is_what_decides_an_upload(package: Path) -> None:
     turtle[RESOURCE_HASH_KEY] = "0" * 64  # e.g. replaced on the portal by someone else
     report = _publish(fake, package)
     assert report.resources["replace"] == ["registre-turtle"]
+
+
+def test_a_dataset_of_another_source_is_never_taken_over(package: Path) -> None:
+    fake = FakeCkan()
+    _publish(fake, package)
+    dataset = fake.only()
+    for extra in dataset["extras"]:
+        if extra["key"] == "identifier":
+            extra["value"] = "someone-else"
+    report = _publish(fake, package)
+    assert report.status == "failed"
+    assert report.error is not None and "someone-else" in report.error["message_fr"]
+    assert fake.write_calls == []

@@ -4,7 +4,6 @@ file holds one severity, the generated code lists match the concept schemes."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -36,8 +35,14 @@ RULE_SEVERITY = {
     "rule-end-before-start": SH.Violation,
 }
 NODE_SHAPES = {
-    "DeploymentShape", "AISystemShape", "OrganisationShape", "PublicOrganisationShape",
-    "PublicServiceShape", "ContactPointShape", "ImpactAssessmentShape", "CatalogRecordShape",
+    "DeploymentShape",
+    "AISystemShape",
+    "OrganisationShape",
+    "PublicOrganisationShape",
+    "PublicServiceShape",
+    "ContactPointShape",
+    "ImpactAssessmentShape",
+    "CatalogRecordShape",
     "SourceDocumentShape",
 }
 
@@ -48,7 +53,8 @@ def _parse(name: str) -> Graph:
 
 def _langs(graph: Graph, node: URIRef, predicate: URIRef) -> set[str]:
     return {
-        o.language for o in graph.objects(node, predicate)
+        o.language
+        for o in graph.objects(node, predicate)
         if isinstance(o, Literal) and o.language and str(o).strip()
     }
 
@@ -71,9 +77,7 @@ def test_each_file_holds_one_severity(name: str) -> None:
 
 def test_rules_have_their_contract_severity() -> None:
     graph = _parse("rules.ttl")
-    rules = {
-        str(s).removeprefix(SHAPES_NS): o for s, o in graph.subject_objects(SH.severity)
-    }
+    rules = {str(s).removeprefix(SHAPES_NS): o for s, o in graph.subject_objects(SH.severity)}
     assert rules == {k: v for k, v in RULE_SEVERITY.items()}
 
 
@@ -95,17 +99,18 @@ def test_node_shapes_exist_with_targets() -> None:
     for name in NODE_SHAPES:
         node = URIRef(SHAPES_NS + name)
         assert (node, RDF.type, SH.NodeShape) in shapes, name
-        targets = [p for p in (SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf)
-                   if (node, p, None) in shapes]
+        targets = [
+            p
+            for p in (SH.targetClass, SH.targetObjectsOf, SH.targetSubjectsOf)
+            if (node, p, None) in shapes
+        ]
         assert targets, f"{name} has no target"
         assert _langs(shapes, node, SH.name) == {"fr", "en"}, name
 
 
 def _property_shapes() -> list[URIRef]:
     shapes = default_validator().shapes
-    return sorted(
-        (s for s in shapes.objects(None, SH.property) if isinstance(s, URIRef)), key=str
-    )
+    return sorted((s for s in shapes.objects(None, SH.property) if isinstance(s, URIRef)), key=str)
 
 
 @pytest.mark.parametrize("shape", _property_shapes(), ids=lambda s: s.removeprefix(SHAPES_NS))
@@ -139,8 +144,9 @@ def test_generated_in_lists_are_up_to_date() -> None:
 def test_generator_detects_a_scheme_change() -> None:
     vocabulary = load_vocabulary()
     extra = URIRef(f"{VOCAB}statut/nouveau")
-    vocabulary.add((extra, URIRef("http://www.w3.org/2004/02/skos/core#inScheme"),
-                    URIRef(f"{VOCAB}statut")))
+    vocabulary.add(
+        (extra, URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), URIRef(f"{VOCAB}statut"))
+    )
     assert shapes_gen.generate(vocabulary) != shapes_gen.generate()
     assert str(extra) in shapes_gen.generate(vocabulary)
 

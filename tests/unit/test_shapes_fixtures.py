@@ -95,8 +95,10 @@ def test_shape_is_violated_by_its_invalid_fixture(info: ShapeInfo) -> None:
         expected = {name, *INVALID[path].get("also", [])}
         reported = {_local(r.shape) for r in report.results}
         assert reported == expected, f"{path.name}: expected {expected}, got {reported}"
-        assert report.conforms == (info.severity != "Violation" and not any(
-            r.severity == "Violation" for r in report.results))
+        assert report.conforms == (
+            info.severity != "Violation"
+            and not any(r.severity == "Violation" for r in report.results)
+        )
 
 
 def _targets_something(info: ShapeInfo, graph: Graph) -> bool:
