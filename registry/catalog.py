@@ -353,11 +353,17 @@ def build_catalog(
     modified_since: date | None = None,
     organisation: str | None = None,
     catalog_path: str = "/catalog",
+    known_publishers: list[Publisher] | None = None,
 ) -> CatalogPage:
     """One page of the catalogue. ``organisation`` (an organisation IRI) restricts it to that
-    publisher's dataset (no national dataset)."""
+    publisher's dataset (no national dataset). ``known_publishers``: the result of
+    :func:`publishers` when the caller caches it."""
     builder = CatalogBuilder(settings, public_url)
-    pubs = publishers(store, settings.base_iri, organisation)
+    pubs = (
+        known_publishers
+        if known_publishers is not None
+        else publishers(store, settings.base_iri, organisation)
+    )
     since = modified_since.isoformat() if modified_since else None
 
     def recent(modified: str | None) -> bool:

@@ -158,9 +158,7 @@ def most_reused_systems(index: Index, limit: int = 10) -> list[ReusedSystem]:
             deployments[d.system] += 1
             if d.deployer:
                 orgs.setdefault(d.system, set()).add(d.deployer)
-    ranked = sorted(
-        deployments, key=lambda s: (-len(orgs.get(s, ())), -deployments[s], s)
-    )[:limit]
+    ranked = sorted(deployments, key=lambda s: (-len(orgs.get(s, ())), -deployments[s], s))[:limit]
     out = []
     for iri in ranked:
         system = index.systems.get(iri)

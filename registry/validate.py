@@ -1,14 +1,16 @@
 """Validate entries against the SHACL contract (``shapes/*.ttl``); the only user of pyshacl.
 
-:meth:`Validator.load` parses the shapes and the concept schemes once; :meth:`Validator.validate`
-then checks one entry in a few milliseconds (pySHACL on a small data graph). The report names
-each problem by the field's ``sh:name`` and the shape's ``sh:message`` in French and English,
-read from the shapes graph by source shape (pySHACL loses the language tags of SPARQL messages).
+:meth:`Validator.load` parses the shapes and the concept schemes once; then
+:meth:`Validator.validate` checks one entry (pySHACL on the entry and its context, a few dozen
+triples: tens of milliseconds). The report names each problem by the field's ``sh:name`` and
+the shape's ``sh:message`` in French and English, read from the shapes graph by source shape
+(pySHACL loses the language tags of SPARQL messages).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -18,7 +20,7 @@ from typing import Any, Literal
 from pyshacl import Validator as _ShaclValidator
 from pyshacl.graph_abstraction import RdfLibDataGraph as _ShaclDataGraph
 from pyshacl.shapes_graph import ShapesGraph as _ShaclShapesGraph
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SKOS
@@ -52,6 +54,14 @@ DEPLOYMENT_SHAPE = URIRef("https://w3id.org/ia-territoires/shapes#DeploymentShap
 _CONCEPT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.broader, SKOS.notation, SKOS.prefLabel)
 
 _log = logging.getLogger(__name__)
+
+
+# French typography puts a space before a colon; English does not.
+_COLON = {"fr": " : ", "en": ": "}
+_SEMICOLON = {"fr": " ; ", "en": "; "}
+_VALUE = {"fr": "valeur", "en": "value"}
+_COMPLETENESS = {"fr": "Complétude", "en": "Completeness"}
+_MISSING = {"fr": "manque", "en": "missing"}
 
 
 def _text(texts: dict[str, str], lang: str) -> str:
@@ -103,15 +113,10 @@ class ValidationResult:
         node = _text(self.node, lang)
         if node and node != where:
             where = f"{node} › {where}"
-        text = f"{SEVERITY_LABELS[self.severity][lang]} — {where} : {_text(self.message, lang)}"
-        if lang == "en":
-            text = text.replace(f"{where} :", f"{where}:")
+        colon = _COLON[lang]
+        text = f"{SEVERITY_LABELS[self.severity][lang]} — {where}{colon}{_text(self.message, lang)}"
         if self.value is not None:
-            text += (
-                f" ({'valeur' if lang == 'fr' else 'value'} : {self.value})"
-                if lang == "fr"
-                else f" (value: {self.value})"
-            )
+            text += f" ({_VALUE[lang]}{colon}{self.value})"
         return text
 
 
@@ -165,13 +170,11 @@ class ValidationReport:
             for result in self.by_severity(severity):
                 lines.append(result.to_text(lang))
         for comp in self.completeness.values():
-            missing = ", ".join(_text(m, lang) for m in comp.missing)
-            label = "Complétude" if lang == "fr" else "Completeness"
-            line = f"{label} : {comp.score:.0%} ({comp.satisfied}/{comp.total})"
-            if lang == "en":
-                line = line.replace(" :", ":")
-            if missing:
-                line += (" ; manque : " if lang == "fr" else "; missing: ") + missing
+            colon = _COLON[lang]
+            line = f"{_COMPLETENESS[lang]}{colon}{comp.score:.0%} ({comp.satisfied}/{comp.total})"
+            if comp.missing:
+                missing = ", ".join(_text(m, lang) for m in comp.missing)
+                line += f"{_SEMICOLON[lang]}{_MISSING[lang]}{colon}{missing}"
             lines.append(line)
         if not lines:
             lines.append("Conforme." if lang == "fr" else "Conforms.")
@@ -229,8 +232,10 @@ class Validator:
         _speed_up_pyshacl()
         self.shapes = shapes
         self.shapes_info = _shape_infos(shapes)
-        # pySHACL harvests shapes lazily into this object and caches them: keep one for all runs.
+        # pySHACL harvests shapes lazily into this object and caches them: keep one for all runs,
+        # one run at a time (the API validates from a thread pool; pySHACL holds the GIL anyway).
         self._shacl = _ShaclShapesGraph(shapes)
+        self._lock = threading.Lock()
         self._concepts = _concept_index(vocabulary)
         self._recommended = sorted(
             (
@@ -284,20 +289,20 @@ class Validator:
         caller; they answer ``sh:class`` checks but are not themselves reported on.
         """
         graph = Graph()
-        for triple in data:
-            graph.add(triple)
-        if context is not None:
-            for triple in context:
-                graph.add(triple)
+        for source in (data, context):
+            if source is not None:
+                for triple in _triples(source):
+                    graph.add(triple)
         self._add_concepts(graph)
         report_graph = self._run(graph)
-        own_subjects = set(data.subjects())
+        own_subjects = {s for s, _p, _o in _triples(data)}
         results = sorted(
-            (r for r in self._results(report_graph) if _node_key(r[0]) in own_subjects),
+            (r for r in self._results(report_graph) if r[0] in own_subjects),
             key=lambda r: (SEVERITY_ORDER[r[1].severity], r[1].focus, r[1].shape),
         )
         report = ValidationReport(results=[r for _, r in results])
-        for focus in sorted(data.subjects(RDF.type, IAT.Deployment), key=str):
+        deployments = {s for s, p, o in _triples(data) if p == RDF.type and o == IAT.Deployment}
+        for focus in sorted(deployments, key=str):
             report.completeness[str(focus)] = self._completeness(focus, report.results)
         return report
 
@@ -322,7 +327,8 @@ class Validator:
             },
         )
         runner.shacl_graph = self._shacl
-        _conforms, report_graph, _text_report = runner.run()
+        with self._lock:
+            _conforms, report_graph, _text_report = runner.run()
         return report_graph  # type: ignore[no-any-return]
 
     def _results(self, report: Graph) -> Iterator[tuple[Node, ValidationResult]]:
@@ -399,6 +405,15 @@ def default_validator() -> Validator:
 # ---------------------------------------------------------------- helpers
 
 
+def _triples(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:
+    """Triples of a Graph, or of every graph of a Dataset (validation sees their union)."""
+    if isinstance(graph, Dataset):
+        for s, p, o, _g in graph.quads((None, None, None, None)):
+            yield s, p, o
+    else:
+        yield from graph
+
+
 def _load_vocabulary() -> Graph:
     from registry.ontology import load_vocabulary
 
@@ -457,10 +472,6 @@ def _show(node: Node) -> str:
     if isinstance(node, BNode):
         return f"_:{node}"
     return str(node)
-
-
-def _node_key(node: Node) -> Node:
-    return node
 
 
 def _show_path(graph: Graph, path: Node) -> str:

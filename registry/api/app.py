@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -39,6 +40,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
             holder["store"] = open_store(settings)
             app.state.api.store = holder["store"]
+        _warm_up(app.state.api)
         try:
             yield
         finally:
@@ -67,6 +69,22 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         PayloadLimit, max_bytes=settings.max_payload_bytes, base_iri=settings.base_iri
     )
     return app
+
+
+def _warm_up(state: ApiState) -> None:
+    """Build the listing index in the background at start-up, so that the first visitor of the
+    REST listings or statistics does not pay for it (it is rebuilt after each write)."""
+    import threading
+
+    from registry.api.rest_read import get_index
+
+    def build() -> None:
+        try:
+            get_index(state)
+        except Exception:  # logged, not fatal: the first request will try again
+            logging.getLogger("registry.api").exception("index warm-up failed")
+
+    threading.Thread(target=build, name="index-warm-up", daemon=True).start()
 
 
 def _include_routes(app: FastAPI) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -13,7 +14,13 @@ from registry.api.negotiation import JSONLD, NTRIPLES, RDFXML, TURTLE, Format, n
 from registry.api.problems import HttpProblem
 from registry.api.rdf_views import bind_prefixes
 from registry.api.state import ApiState, api_state, blocking
-from registry.catalog import DEFAULT_PAGE_SIZE, LICENCE, MAX_PAGE_SIZE, build_catalog
+from registry.catalog import (
+    DEFAULT_PAGE_SIZE,
+    LICENCE,
+    MAX_PAGE_SIZE,
+    build_catalog,
+    publishers,
+)
 from registry.vocab import IAT, KEY_RE, TECH
 
 router = APIRouter(tags=["Catalogue DCAT-AP"])
@@ -81,8 +88,20 @@ async def _catalog(
     state = api_state(request)
     fmt = _format(request, ext)
     page, size, since = _catalog_params(request)
-    result = await blocking(
-        lambda: build_catalog(
+    # Harvesters fetch the same pages again and again: each serialised page is kept until the
+    # next write (data version), and so is the list of publishers it is built from.
+    cache_key = (path, str(request.url.query), fmt.name, public_url(request))
+    pages: dict[tuple[str, ...], tuple[bytes, int]] = state.cached("catalog-pages", dict)
+    hit = pages.get(cache_key)
+    if hit is not None:
+        return _catalog_response(hit[0], fmt, path)
+
+    def build() -> Any:
+        known = state.cached(
+            f"publishers:{organisation}",
+            lambda: publishers(state.store, state.settings.base_iri, organisation),
+        )
+        return build_catalog(
             state.store,
             state.settings,
             public_url(request),
@@ -91,8 +110,10 @@ async def _catalog(
             modified_since=since,
             organisation=organisation,
             catalog_path=path,
+            known_publishers=known,
         )
-    )
+
+    result = await blocking(build)
     if organisation is not None and result.total == 0 and since is None:
         raise HttpProblem(
             404,
@@ -107,6 +128,12 @@ async def _catalog(
             f"Page {page} does not exist (last page: {last}).",
         )
     body = bind_prefixes(result.graph).serialize(format=fmt.name, encoding="utf-8")
+    if len(pages) < 1000:
+        pages[cache_key] = (body, result.total)
+    return _catalog_response(body, fmt, path)
+
+
+def _catalog_response(body: bytes, fmt: Format, path: str) -> Response:
     links = ", ".join(
         f'<{path}.{e}>; rel="alternate"; type="{f.media_type}"' for e, f in EXT.items()
     )

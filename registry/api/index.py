@@ -4,6 +4,7 @@ aggregate per request. Rebuilt lazily after a write made through the API (the da
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,7 +133,14 @@ def _last_segment(iri: str) -> str:
 
 
 def _select(store: Store, body: str) -> list[dict[str, str]]:
-    return [{k: str(v) for k, v in row.items()} for row in store.select(PREFIXES + body)]
+    """Rows as plain strings. Read through the store's own JSON serialiser: at 100 k entries
+    this is several times faster than building rdflib terms for a million values."""
+    raw, _ = store.query_raw(PREFIXES + body, "application/sparql-results+json")
+    result = json.loads(raw)
+    return [
+        {name: term["value"] for name, term in row.items()}
+        for row in result["results"]["bindings"]
+    ]
 
 
 def build_index(store: Store) -> Index:

@@ -45,7 +45,7 @@ first_router = APIRouter(include_in_schema=False)
 HTML_KINDS = ("deploiement", "systeme", "organisation")
 
 
-# ---- per-data-version data of the pages ----------------------------------------------------------
+# ---- per-data-version data of the pages ---------------------------------------------------------
 @dataclass
 class WebData:
     index: Index
@@ -66,7 +66,7 @@ def web_data(state: ApiState) -> WebData:
     return state.cached("web", build)
 
 
-# ---- language and rendering ----------------------------------------------------------------------
+# ---- language and rendering ---------------------------------------------------------------------
 def language(request: Request) -> str:
     return pick_language(
         request.query_params.get("lang"),
@@ -94,7 +94,10 @@ def remember_language(request: Request, response: Response) -> Response:
 
 
 def html_page(
-    request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,
+    request: Request,
+    template: str,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Response:
     page = page_context(request)
@@ -107,11 +110,12 @@ def html_page(
 
 def error_page(request: Request, status: int, fr: str, en: str) -> Response:
     lang = language(request)
-    return html_page(request, "error.html", status=status, code=status,
-                     message=en if lang == "en" else fr)
+    return html_page(
+        request, "error.html", status=status, code=status, message=en if lang == "en" else fr
+    )
 
 
-# ---- observatory ---------------------------------------------------------------------------------
+# ---- observatory --------------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
     state = api_state(request)
@@ -144,7 +148,7 @@ async def chart_data(request: Request, name: str) -> Response:
     )
 
 
-# ---- listing -----------------------------------------------------------------------------------
+# ---- listing ------------------------------------------------------------------------------------
 def _listing_state(request: Request) -> ListingState:
     return ListingState.parse((k, v) for k, v in request.query_params.multi_items() if k != "lang")
 
@@ -197,7 +201,7 @@ async def listing_json(request: Request) -> Response:
     return JSONResponse(await blocking(work))
 
 
-# ---- entry pages on the entries' own IRIs ---------------------------------------------------------
+# ---- entry pages on the entries' own IRIs -------------------------------------------------------
 def _wants_html(request: Request, name: str) -> tuple[str, bool]:
     key, fmt = split_extension(name, RESOURCE_FORMATS)
     if fmt is None:
@@ -268,14 +272,19 @@ def _deployment_context(state: ApiState, key: str, lang: str) -> dict[str, Any]:
     )
 
 
-def _deployments_of(data: WebData, *, system: str | None = None, org: str | None = None) -> list[dict[str, Any]]:
+def _deployments_of(
+    data: WebData, *, system: str | None = None, org: str | None = None
+) -> list[dict[str, Any]]:
     out = []
     for d in data.index.deployments:
         if (system and d.system == system) or (org and d.deployer == org):
             organisation = data.index.organisations.get(d.deployer or "")
             out.append(
-                {"href": f"/id/deploiement/{d.key}", "title": d.title or d.key,
-                 "organisation": organisation.name if organisation else None}
+                {
+                    "href": f"/id/deploiement/{d.key}",
+                    "title": d.title or d.key,
+                    "organisation": organisation.name if organisation else None,
+                }
             )
     return sorted(out, key=lambda r: r["title"])
 
@@ -296,7 +305,14 @@ def _system_context(state: ApiState, key: str, lang: str) -> dict[str, Any]:
     iri = f"{state.settings.base_iri}id/systeme/{key}"
     graph = _describe(state, iri)
     labels = linked_data.labels_of(state, graph)
-    view = resource_view(graph, iri, state.settings.base_iri, lang, graph_namer(data.index, labels, lang), AI_SYSTEM_SHAPE)
+    view = resource_view(
+        graph,
+        iri,
+        state.settings.base_iri,
+        lang,
+        graph_namer(data.index, labels, lang),
+        AI_SYSTEM_SHAPE,
+    )
     t = translator(lang)
     return {
         "view": view,
@@ -313,7 +329,9 @@ def _organisation_context(state: ApiState, key: str, lang: str) -> dict[str, Any
     iri = f"{state.settings.base_iri}id/organisation/{key}"
     graph = _describe(state, iri)
     labels = linked_data.labels_of(state, graph)
-    view = resource_view(graph, iri, state.settings.base_iri, lang, graph_namer(data.index, labels, lang))
+    view = resource_view(
+        graph, iri, state.settings.base_iri, lang, graph_namer(data.index, labels, lang)
+    )
     t = translator(lang)
     deployments = _deployments_of(data, org=iri)
     links = [{"label": t("entry.catalog"), "href": f"/catalog/organisation/{key}"}]
@@ -341,9 +359,14 @@ async def scheme_page(request: Request, scheme: str) -> Response:
     for iri in info.concepts:
         c = web_concepts.concept(iri)
         if c is not None:
-            rows.append({"notation": c.notation, "label": text_in(c.label, lang),
-                         "definition": text_in(c.definition, lang) if c.definition else "",
-                         "href": local_href(iri, base)})
+            rows.append(
+                {
+                    "notation": c.notation,
+                    "label": text_in(c.label, lang),
+                    "definition": text_in(c.definition, lang) if c.definition else "",
+                    "href": local_href(iri, base),
+                }
+            )
     view = {
         "title": text_in(info.label, lang),
         "definition": text_in(info.definition, lang) if info.definition else "",
@@ -356,8 +379,11 @@ async def scheme_page(request: Request, scheme: str) -> Response:
 
 # listing parameter per scheme, to link a concept to the deployments that use it
 SCHEME_FILTERS = {
-    "domaine": "theme", "finalite": "purpose", "famille-ia": "family",
-    "classification-ai-act": "ai_act", "statut": "status",
+    "domaine": "theme",
+    "finalite": "purpose",
+    "famille-ia": "family",
+    "classification-ai-act": "ai_act",
+    "statut": "status",
 }
 
 
@@ -377,7 +403,8 @@ async def concept_page(request: Request, scheme: str, notation: str) -> Response
         prepared = (await blocking(web_data, state)).prepared
         count = sum(1 for _, values, _ in prepared.items if info.notation in values.get(param, []))
     narrower = [
-        c for c in (web_concepts.concept(i) for i in scheme_info.concepts)
+        c
+        for c in (web_concepts.concept(i) for i in scheme_info.concepts)
         if c is not None and info.iri in c.broader
     ]
     view = {
@@ -390,9 +417,12 @@ async def concept_page(request: Request, scheme: str, notation: str) -> Response
         "scheme_href": f"/vocab/{scheme}",
         "broader": [
             {"label": text_in(b.label, lang), "href": local_href(b.iri, base)}
-            for b in (web_concepts.concept(i) for i in info.broader) if b is not None
+            for b in (web_concepts.concept(i) for i in info.broader)
+            if b is not None
         ],
-        "narrower": [{"label": text_in(n.label, lang), "href": local_href(n.iri, base)} for n in narrower],
+        "narrower": [
+            {"label": text_in(n.label, lang), "href": local_href(n.iri, base)} for n in narrower
+        ],
         "listing": f"/registre?{param}={info.notation}" if param else None,
         "count": count,
         "downloads": _downloads(f"/vocab/{scheme}/{info.notation}"),
@@ -400,7 +430,7 @@ async def concept_page(request: Request, scheme: str, notation: str) -> Response
     return html_page(request, "concept.html", view=view)
 
 
-# ---- history ---------------------------------------------------------------------------------------
+# ---- history ------------------------------------------------------------------------------------
 @router.get("/historique/{kind}/{key}", response_class=HTMLResponse)
 async def diff_page(request: Request, kind: str, key: str) -> Response:
     if kind not in ("deploiement", "systeme") or not KEY_RE.match(key):
@@ -418,7 +448,11 @@ async def diff_page(request: Request, kind: str, key: str) -> Response:
         old = int(params["de"]) if params.get("de", "").isdigit() else max(1, new - 1)
         diff = history.diff_versions(state.store, state.layout, kind, key, old, new)
         fields = [
-            {"label": f.name_en if lang == "en" else f.name_fr, "removed": f.removed, "added": f.added}
+            {
+                "label": f.name_en if lang == "en" else f.name_fr,
+                "removed": f.removed,
+                "added": f.added,
+            }
             for f in diff.fields
         ]
         return {"numbers": numbers, "old": old, "new": new, "fields": fields}
@@ -428,18 +462,22 @@ async def diff_page(request: Request, kind: str, key: str) -> Response:
     except (NotFoundError, RegistryError) as exc:
         return error_page(request, 404, exc.message("fr"), exc.message("en"))
     return html_page(
-        request, "diff.html", key=key, back=f"/id/{kind}/{key}", action=f"/historique/{kind}/{key}",
+        request,
+        "diff.html",
+        key=key,
+        back=f"/id/{kind}/{key}",
+        action=f"/historique/{kind}/{key}",
         **context,
     )
 
 
-# ---- SPARQL query page -------------------------------------------------------------------------------
+# ---- SPARQL query page --------------------------------------------------------------------------
 @router.get("/requetes", response_class=HTMLResponse)
 async def sparql_page(request: Request) -> Response:
     from urllib.parse import urlencode
 
-    from registry.api.sparql_exec import run_query
     from registry.api.sparql_examples import examples
+    from registry.api.sparql_exec import run_query
     from registry.api.sparql_results import SPARQL_JSON
     from registry.sparql_guard import inspect_query
 
@@ -457,7 +495,12 @@ async def sparql_page(request: Request) -> Response:
             info = inspect_query(query)
             if info.form in ("SELECT", "ASK"):
                 outcome = await run_query(
-                    state, query, info, SPARQL_JSON, client_timeout=None, default_graphs=[],
+                    state,
+                    query,
+                    info,
+                    SPARQL_JSON,
+                    client_timeout=None,
+                    default_graphs=[],
                     named_graphs=[],
                 )
                 result = _sparql_table(json.loads(outcome.body), state.settings.base_iri)
@@ -477,7 +520,10 @@ async def sparql_page(request: Request) -> Response:
     view = {
         "query": query or samples[0].query,
         "examples": [
-            {"title": e.title_en if lang == "en" else e.title_fr, "href": f"/requetes?exemple={i}&query={_quote(e.query)}"}
+            {
+                "title": e.title_en if lang == "en" else e.title_fr,
+                "href": f"/requetes?exemple={i}&query={_quote(e.query)}",
+            }
             for i, e in enumerate(samples)
         ],
         "result": result,
@@ -513,7 +559,7 @@ def _sparql_table(result: dict[str, Any], base: str, limit: int = 500) -> dict[s
     return {"columns": columns, "rows": rows, "count": len(bindings), "shown": len(rows)}
 
 
-# ---- mounting --------------------------------------------------------------------------------------
+# ---- mounting -----------------------------------------------------------------------------------
 def install(app: FastAPI) -> None:
     """Add the pages to ``app``: the routes, the static files, and the HTML views of the
     entries' IRIs placed ahead of the linked-data routes."""

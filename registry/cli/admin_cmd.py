@@ -126,7 +126,10 @@ def orgs_list(
         tokens = auth.list_tokens()
     finally:
         auth.close()
-    table = Table("SIREN", "Nom / name", "Jetons actifs / active tokens", "Ajoutée / added")
+    table = Table()
+    table.add_column("SIREN", no_wrap=True, min_width=9)
+    for header in ("Nom / name", "Jetons actifs / active tokens", "Ajoutée / added"):
+        table.add_column(header)
     for org in orgs:
         active = sum(1 for t in tokens if t.siren == org.siren and t.active)
         table.add_row(org.siren, org.name, str(active), org.created_at)
@@ -179,15 +182,18 @@ def tokens_list(
         tokens = auth.list_tokens(org)
     finally:
         auth.close()
-    table = Table(
-        "ID",
-        "SIREN",
+    table = Table()
+    # Ids and SIRENs are what people copy: never wrapped or cut.
+    table.add_column("ID", no_wrap=True, min_width=12)
+    table.add_column("SIREN", no_wrap=True, min_width=9)
+    for header in (
         "Admin",
         "Libellé / label",
         "Créé / created",
         "Dernier usage / last used",
         "Révoqué / revoked",
-    )
+    ):
+        table.add_column(header)
     for t in tokens:
         table.add_row(
             t.id,

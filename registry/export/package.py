@@ -139,9 +139,9 @@ class _Export:
                 encoding="utf-8",
             )
         entry_iris = (
-            [URIRef(self.layout.record_iri(k)) for k in deployments]
-            + [URIRef(self.layout.entry_iri("systeme", k)) for k in systems]
-            + [URIRef(self.layout.entry_iri("organisation", k))
+            [URIRef(f"{self.layout.base}id/fiche/{k}") for k in deployments]
+            + [URIRef(f"{self.layout.base}id/systeme/{k}") for k in systems]
+            + [URIRef(f"{self.layout.base}id/organisation/{k}")
                for k in sorted(self.organisations) if k]
         )
         self._dump_rdf(entry_iris)
@@ -178,7 +178,7 @@ class _Export:
                 _csv(self.out / "data" / "sources.csv", sources) as src_out:
             n = n_sources = 0
             for chunk in _chunks(keys, CHUNK):
-                nodes = [URIRef(self.layout.entry_iri("deploiement", k)) for k in chunk]
+                nodes = [URIRef(f"{self.layout.base}id/deploiement/{k}") for k in chunk]
                 graph = self.store.construct(_describe(nodes, with_sources=True))
                 for key, node in zip(chunk, nodes, strict=True):
                     row = self.mapper.to_row(table, graph, node)
@@ -203,7 +203,7 @@ class _Export:
         n = 0
         with _csv(self.out / "data" / f"{name}.csv", table) as out:
             for chunk in _chunks(keys, CHUNK):
-                nodes = [URIRef(self.layout.entry_iri(table.kind, k)) for k in chunk]
+                nodes = [URIRef(f"{self.layout.base}id/{table.kind}/{k}") for k in chunk]
                 graph = self.store.construct(_describe(nodes, with_sources=False))
                 for node in nodes:
                     row = self.mapper.to_row(table, graph, node)
@@ -225,9 +225,9 @@ class _Export:
         jsonld_path = self.out / "rdf" / "registre.jsonld"
         with ttl_path.open("wb") as ttl, jsonld_path.open("wb") as js:
             ttl.write(
-                "# Registre ia-territoires : les fiches de ce paquet (version courante).\n"
-                "# ia-territoires registry: the entries of this package (current version).\n"
-                .encode()
+                b"# Registre ia-territoires : les fiches de ce paquet (version courante).\n"
+                b"# ia-territoires registry: the entries of this package (current version).\n"
+
             )
             js.write(b'{\n"@context": ')
             js.write(json.dumps(jsonld_context(), ensure_ascii=False).encode())
@@ -304,12 +304,13 @@ class _Export:
             "ia_territoires:entryCount": count,
         }
         if org:
-            iri = self.layout.organisation_iri(org)
+            org_iri = self.layout.organisation_iri(org)
             name = self._organisation_name(org)
             descriptor["ia_territoires:publisher"] = {
-                "identifier": org, "name": name, "slug": slugify(name) or org, "iri": iri,
+                "identifier": org, "name": name, "slug": slugify(name) or org, "iri": org_iri,
             }
-            descriptor["contributors"].append({"title": name, "roles": ["author"], "path": iri})
+            descriptor["contributors"].append(
+                {"title": name, "roles": ["author"], "path": org_iri})
         descriptor["resources"] = [self._table_resource(TABLES[n]) for n in TABLE_ORDER] + [
             {
                 "name": "registre-turtle",

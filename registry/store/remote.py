@@ -297,7 +297,9 @@ class RemoteStore:
             self._gsp_delete(graph)
 
     def graph_names(self, prefix: str | None = None) -> list[str]:
-        where = "GRAPH ?g { ?s ?p ?o }"
+        # `GRAPH ?g {}` enumerates the dataset's graph names (SPARQL 1.1, 18.6) without scanning
+        # their triples.
+        where = "GRAPH ?g {}"
         if prefix:
             where += f" FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)}))"
         rows = self.select(f"SELECT DISTINCT ?g WHERE {{ {where} }}")

@@ -1,6 +1,7 @@
 """Import mode for the Etalab "inventaire des principaux traitements algorithmiques" (CRPA
 L312-1-3): a collectivité loads the inventory it already keeps, as is. The crosswalk (column →
-our field, defaults, what stays missing) is documented in ``ontology/crosswalks/etalab-inventaire.md``.
+our field, defaults, what stays missing) is documented in
+``ontology/crosswalks/etalab-inventaire.md``.
 
 Each inventory row gives one deployment and one AI system (key ``{deployment}-systeme``). Columns
 the crosswalk does not know are kept as notes (``Colonne : valeur``), never dropped. Columns with
@@ -100,7 +101,7 @@ def etalab_tables(sheet: Sheet, report: ImportReport, org: str | None) -> list[T
             f"{sheet.path.name} : aucune colonne de nom du traitement (« Nom du traitement »)",
             f"{sheet.path.name}: no column naming the processing ('Nom du traitement')",
             table=sheet.name))
-    for i, (kind, target) in mapping.items():
+    for i, (kind, _target) in mapping.items():
         if kind == "note":
             report.add_issue(Issue(
                 "Info", f"colonne « {sheet.header[i]} » conservée en note",
@@ -124,7 +125,7 @@ def _adapter(
             if not value:
                 continue
             if kind == "column":
-                if target in row and row[target]:
+                if row.get(target):
                     row[target] = f"{row[target]} | {value}" if target == "pages" else row[target]
                 else:
                     row[target] = value

@@ -323,6 +323,10 @@ class _Import:
     def _read_sources(self, sources: TableRows) -> dict[str, list[dict[str, str]]]:
         out: dict[str, list[dict[str, str]]] = {}
         for raw, row, issues in sources.rows():
+            if row.get("deploiement", "").strip().startswith(EXAMPLE_PREFIX):
+                self.report.add_row(RowOutcome("sources", raw.number, row["deploiement"],
+                                               "skipped"))
+                continue
             for issue in issues:
                 self._row_issue(issue, "sources", raw.number, row.get("deploiement"))
             key = row.get("deploiement", "").strip()
@@ -579,7 +583,7 @@ def _detect_table(sheet: Sheet) -> Table | None:
         if name in (table.name, fold(table.title[0]), fold(table.title[1])):
             return table
     header = {fold(h) for h in sheet.header}
-    if {"statut", "finalites"} & header or "titre" in header and "systeme" in header:
+    if {"statut", "finalites"} & header or ("titre" in header and "systeme" in header):
         return TABLES["deploiements"]
     if "familles" in header:
         return TABLES["systemes"]

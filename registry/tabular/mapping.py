@@ -82,7 +82,8 @@ class RowMapper:
             issues.append(
                 CellIssue(
                     "identifiant", raw_key, "Violation",
-                    "identifiant obligatoire : minuscules, chiffres et tirets (ex. fr-ville-callbot)"
+                    "identifiant obligatoire : minuscules, chiffres et tirets "
+                    "(ex. fr-ville-callbot)"
                     if not raw_key else
                     f"identifiant « {raw_key} » invalide : minuscules, chiffres et tirets",
                     "identifier required: lower-case letters, digits and hyphens"
@@ -217,7 +218,8 @@ class RowMapper:
                 issues.append(
                     CellIssue(
                         column.name, value, "Warning",
-                        f"« {value} » est absent des libellés du vocabulaire : vérifier l'orthographe",
+                        f"« {value} » est absent des libellés du vocabulaire : "
+                        "vérifier l'orthographe",
                         f"'{value}' is not among the vocabulary's labels: check the spelling",
                     )
                 )
@@ -288,8 +290,8 @@ class RowMapper:
             if subject is None or column.predicate is None:
                 row[column.name] = ""
                 continue
-            values = [self.format(column, o) for o in graph.objects(subject, column.predicate)]
-            values = sorted(v for v in values if v is not None)
+            formatted = [self.format(column, o) for o in graph.objects(subject, column.predicate)]
+            values = sorted(v for v in formatted if v is not None)
             if (column.name == START_COLUMN and not values
                     and graph.value(subject, TIME.hasBeginning) is not None):
                 values = [UNKNOWN_START[0]]

@@ -74,7 +74,7 @@ def shape_facts(graph: Graph) -> dict[str, ShapeFacts]:
         facts[str(shape)[len(SHAPES_NS):]] = ShapeFacts(
             iri=str(shape),
             severity=str(severity).rsplit("#", 1)[-1],
-            min_count=max((int(c) for c in counts if c is not None), default=0),
+            min_count=max((int(str(c)) for c in counts if c is not None), default=0),
             path=str(path) if isinstance(path, URIRef) else ("complex" if path else None),
             name=_langs(graph, shape, SH.name),
             description=_langs(graph, shape, SH.description),
@@ -125,7 +125,9 @@ def allowed_values(column: Column, all_facts: dict[str, ShapeFacts]) -> list[str
     return []
 
 
-def texts(column: Column, all_facts: dict[str, ShapeFacts]) -> tuple[dict[str, str], dict[str, str]]:
+def texts(
+    column: Column, all_facts: dict[str, ShapeFacts]
+) -> tuple[dict[str, str], dict[str, str]]:
     """(titles, descriptions) in fr and en: the column's own title when the shape's is too broad,
     else the first shape's sh:name; the description is the shape's, plus how to fill the cell."""
     first = next((all_facts[n] for n in column.shapes if n in all_facts), None)

@@ -105,30 +105,32 @@ def _write_xlsx(out: Path, lang: str) -> None:
             cell.fill = example_fill
             ws.column_dimensions[get_column_letter(i)].width = max(14, min(40, len(title) + 4))
             concepts = scheme_concepts(column)
-            if concepts and not column.multi:
+            if concepts:
                 for r, (notation, _fr, _en) in enumerate(concepts, start=1):
                     lists.cell(row=r, column=list_col, value=notation)
                 letter = get_column_letter(list_col)
                 ref = f"{quote_sheetname('listes')}!${letter}$1:${letter}${len(concepts)}"
+                # Several values: the list offers one, the error is off so that
+                # "a | b" can be typed; the importer checks every value.
                 dv = DataValidation(type="list", formula1=ref, allow_blank=True,
-                                    showErrorMessage=True)
+                                    showErrorMessage=not column.multi)
                 dv.error = ("Valeur hors de la liste." if lang == "fr"
                             else "Value not in the list.")
                 dv.prompt = title
                 ws.add_data_validation(dv)
                 dv.add(f"{get_column_letter(i)}3:{get_column_letter(i)}5000")
                 list_col += 1
-            elif concepts:
-                # Several values: a list would allow only one; the comment lists them.
-                head.comment = Comment(
-                    f"{title}{mark}\n{description}\n"
-                    + ", ".join(n for n, _fr, _en in concepts), "ia-territoires")
+                if column.multi:
+                    head.comment = Comment(
+                        f"{title}{mark}\n{description}\n"
+                        + ", ".join(n for n, _fr, _en in concepts), "ia-territoires")
         ws.freeze_panes = "A3"
         ws.row_dimensions[2].height = 45
-        marker = ws.cell(row=3, column=len(table.columns) + 1,
-                         value="← EXEMPLE : ligne à supprimer (ignorée à l'import)"
-                         if lang == "fr" else "← EXAMPLE: delete this row (skipped on import)")
-        marker.font = Font(bold=True, color="C00000")
+        ws.cell(row=3, column=1).comment = Comment(
+            "EXEMPLE : ligne à supprimer ou à remplacer (ignorée à l'import tant que "
+            "l'identifiant commence par « exemple- »)." if lang == "fr" else
+            "EXAMPLE: delete or replace this row (skipped on import while the key starts "
+            "with 'exemple-').", "ia-territoires")
     lists.sheet_state = "hidden"
     _documentation(wb.create_sheet("documentation", 0), lang)
     wb.save(out)

@@ -54,22 +54,23 @@ def base_map(kind: str = "departments") -> dict[str, Any]:
     return data
 
 
-def _thresholds(values: list[int]) -> list[int]:
-    """Upper bounds of classes m1..m5 for the non-zero counts (at most five classes)."""
-    top = max(values, default=0)
-    if top <= 5:
-        return list(range(1, 6))
-    step = top / 5
-    return [max(1, round(step * i)) for i in range(1, 6)]
-
-
-def map_class(count: int, thresholds: list[int]) -> int:
-    if count <= 0:
+def map_class(count: int, top: int) -> int:
+    """0 for none, else 1..5 in proportion to the largest count (which always gets 5)."""
+    if count <= 0 or top <= 0:
         return 0
-    for i, bound in enumerate(thresholds, start=1):
-        if count <= bound:
-            return i
-    return MAP_CLASSES - 1
+    return max(1, min(MAP_CLASSES - 1, -(-count * (MAP_CLASSES - 1) // top)))
+
+
+def legend(top: int) -> list[dict[str, int]]:
+    """The count range of each class in use."""
+    out = []
+    for n in range(1, top + 1):
+        cls = map_class(n, top)
+        if out and out[-1]["class"] == cls:
+            out[-1]["to"] = n
+        else:
+            out.append({"class": cls, "from": n, "to": n})
+    return out
 
 
 def departement_map(
@@ -78,7 +79,7 @@ def departement_map(
     """The départements of the base map with their counts, class and link; the legend; and the
     départements with deployments that the map does not show (overseas)."""
     base = base_map("departments")
-    thresholds = _thresholds([n for n in counts.values() if n > 0])
+    top = max(counts.values(), default=0)
     shown = set()
     areas = []
     for location in base["locations"]:
@@ -91,23 +92,20 @@ def departement_map(
                 "code": code,
                 "name": name,
                 "count": count,
-                "class": map_class(count, thresholds),
+                "class": map_class(count, top),
                 "path": location["path"],
                 "href": f"/registre?{urlencode({'departement': code})}",
             }
         )
-    legend = []
-    lower = 1
-    for i, bound in enumerate(thresholds, start=1):
-        if bound < lower:
-            continue
-        legend.append({"class": i, "from": lower, "to": bound})
-        lower = bound + 1
     outside = [
-        {"code": code, "name": names.get(code, code), "count": n,
-         "href": f"/registre?{urlencode({'departement': code})}"}
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "count": n,
+            "href": f"/registre?{urlencode({'departement': code})}",
+        }
         for code, n in sorted(counts.items())
         if code not in shown and n > 0
     ]
     del lang
-    return {"viewBox": base["viewBox"], "areas": areas, "legend": legend, "outside": outside}
+    return {"viewBox": base["viewBox"], "areas": areas, "legend": legend(top), "outside": outside}

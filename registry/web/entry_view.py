@@ -44,7 +44,9 @@ def _pick_language(values: list[Any], lang: str) -> list[Any]:
     tagged = [v for v in values if isinstance(v, Literal) and v.language]
     if len({v.language for v in tagged}) <= 1:
         return values
-    preferred = [v for v in tagged if v.language == lang] or [v for v in tagged if v.language == "fr"]
+    preferred = [v for v in tagged if v.language == lang] or [
+        v for v in tagged if v.language == "fr"
+    ]
     return [v for v in values if not (isinstance(v, Literal) and v.language)] + preferred
 
 
@@ -81,22 +83,23 @@ def _title(graph: Graph, node: URIRef, lang: str) -> str | None:
     return None
 
 
+# Labels of properties as they appear on a deployment (the shapes name some of them for other
+# node kinds first, e.g. dct:issued is a source's date there).
+PROPERTY_LABELS = {
+    str(DCTERMS.temporal): ("Période de service", "Service period"),
+    f"{DCAT}startDate": ("début", "start"),
+    f"{DCAT}endDate": ("fin", "end"),
+    "http://www.w3.org/2006/time#hasBeginning": ("début (date inconnue)", "start (date unknown)"),
+    str(DCTERMS.issued): ("Date de première publication", "First published"),
+    str(VCARD.fn): ("nom", "name"),
+    str(VCARD.hasEmail): ("courriel", "e-mail"),
+}
+
+
 def property_label(iri: str, lang: str) -> str:
-    labels = field_labels().get(iri)
+    labels = PROPERTY_LABELS.get(iri) or field_labels().get(iri)
     if labels:
         return labels[1] if lang == "en" and labels[1] else labels[0]
-    extra = {
-        str(DCTERMS.temporal): ("Période de service", "Service period"),
-        f"{DCAT}startDate": ("début", "start"),
-        f"{DCAT}endDate": ("fin", "end"),
-        "http://www.w3.org/2006/time#hasBeginning": ("début (date inconnue)", "start (date unknown)"),
-        str(DCTERMS.issued): ("Date de publication", "Publication date"),
-        str(VCARD.fn): ("nom", "name"),
-        str(VCARD.hasEmail): ("courriel", "e-mail"),
-        str(DCTERMS.type): ("Type", "Type"),
-    }.get(iri)
-    if extra:
-        return extra[1] if lang == "en" else extra[0]
     return curie(iri)
 
 
@@ -140,8 +143,12 @@ def field_rows(
     for iri, group in groups().items():
         if by_group.get(iri):
             out.append(
-                {"label": text_in(group.label, lang), "comment": text_in(group.comment, lang),
-                 "rows": by_group[iri], "id": iri.rsplit("#", 1)[-1]}
+                {
+                    "label": text_in(group.label, lang),
+                    "comment": text_in(group.comment, lang),
+                    "rows": by_group[iri],
+                    "id": iri.rsplit("#", 1)[-1],
+                }
             )
     others = []
     for p in sorted({str(p) for p in graph.predicates(node)} - known - SKIPPED):
@@ -230,7 +237,9 @@ def versions_view(versions: list[Any], kind: str, key: str, lang: str) -> list[d
                 "summary": (v.summary_en if lang == "en" and v.summary_en else v.summary_fr),
                 "by": v.attributed_to,
                 "current": v.current,
-                "diff": f"/historique/{kind}/{key}?de={previous}&a={v.number}" if previous else None,
+                "diff": f"/historique/{kind}/{key}?de={previous}&a={v.number}"
+                if previous
+                else None,
                 "href": f"/graph/version/{kind}/{key}/{v.number}.ttl",
             }
         )
@@ -265,8 +274,11 @@ def deployment_view(
                 seen.add(d.deployer)
                 org = index.organisations.get(d.deployer or "")
                 others_using.append(
-                    {"label": org.name if org else d.deployer, "href": f"/id/deploiement/{d.key}",
-                     "deployment": d.title}
+                    {
+                        "label": org.name if org else d.deployer,
+                        "href": f"/id/deploiement/{d.key}",
+                        "deployment": d.title,
+                    }
                 )
     comp = None
     if completeness is not None:
@@ -286,14 +298,17 @@ def deployment_view(
         "sources": sources(graph, node, base, lang),
         "confidence": confidence(graph, node, lang),
         "deployer": cell(graph, deployer, base, lang, names) if deployer is not None else None,
-        "territory": territory(index, extras, str(deployer), lang) if deployer is not None else None,
+        "territory": territory(index, extras, str(deployer), lang)
+        if deployer is not None
+        else None,
         "system": cell(graph, system, base, lang, names) if system is not None else None,
         "system_key": system_key,
         "others_using": others_using,
         "completeness": comp,
         "versions": versions_view(versions, "deploiement", key, lang),
         "downloads": [
-            {"label": label, "href": f"/id/deploiement/{key}.{ext}"} for label, ext in ENTRY_DOWNLOADS
+            {"label": label, "href": f"/id/deploiement/{key}.{ext}"}
+            for label, ext in ENTRY_DOWNLOADS
         ]
         + [{"label": "CSV", "href": f"/registre.csv?deployment={key}"}],
     }

@@ -45,7 +45,7 @@ def label_function(name: str, extras: Extras, lang: str) -> Callable[[str], str]
 
 
 def chart(index: Index, extras: Extras, name: str, lang: str) -> dict[str, Any]:
-    dimension, param, _, order = CHARTS[name] if name in CHARTS else (name, name, None, "count")
+    dimension, param, _, order = CHARTS.get(name, (name, name, None, "count"))
     counts = counts_by(index, extras, dimension)
     if name == "organisationType":
         counts = type(counts)({_key(k): v for k, v in counts.items()})
@@ -73,8 +73,13 @@ def chart_csv(index: Index, extras: Extras, name: str, lang: str) -> bytes:
     data = chart(index, extras, name, lang)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["valeur" if lang == "fr" else "value", "libelle" if lang == "fr" else "label",
-                     "deploiements" if lang == "fr" else "deployments"])
+    writer.writerow(
+        [
+            "valeur" if lang == "fr" else "value",
+            "libelle" if lang == "fr" else "label",
+            "deploiements" if lang == "fr" else "deployments",
+        ]
+    )
     for row in data["rows"]:
         writer.writerow([_safe(row["value"]), _safe(row["label"]), row["count"]])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

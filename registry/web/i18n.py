@@ -41,7 +41,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown": ("non renseigné", "not stated"),
     "none": ("aucun", "none"),
     # home / observatory
-    "home.title": ("Observatoire de l'IA dans les collectivités", "Observatory of AI in local government"),
+    "home.title": (
+        "Observatoire de l'IA dans les collectivités",
+        "Observatory of AI in local government",
+    ),
     "home.intro": (
         "Ce que les collectivités publient dans le registre : chiffres clés, répartitions et "
         "carte. Chaque graphique a son tableau de données et son export CSV.",
@@ -52,10 +55,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kf.deployments": ("déploiements publiés", "published deployments"),
     "kf.systems": ("systèmes d'IA", "AI systems"),
     "kf.organisations": ("collectivités et organismes publiant", "publishing organisations"),
-    "kf.individual": (
-        "fondent des décisions individuelles", "ground individual decisions"
-    ),
+    "kf.individual": ("fondent des décisions individuelles", "ground individual decisions"),
     "kf.highrisk": ("à haut risque (AI Act)", "high-risk (AI Act)"),
+    "home.breakdowns": ("Répartitions", "Breakdowns"),
+    "entry.confidence": ("Confiance dans les sources", "Confidence in the sources"),
     "chart.table": ("Tableau de données", "Data table"),
     "chart.csv": ("Télécharger en CSV", "Download as CSV"),
     "chart.value": ("Valeur", "Value"),
@@ -146,10 +149,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "entry.suspended": ("Ce déploiement est suspendu.", "This deployment is suspended."),
     "entry.completeness": ("Complétude", "Completeness"),
     "entry.completeness.help": (
-        "Part des champs recommandés renseignés.", "Share of the recommended fields filled in."
+        "Part des champs recommandés renseignés.",
+        "Share of the recommended fields filled in.",
     ),
     "entry.missing": ("Champs recommandés manquants", "Missing recommended fields"),
-    "entry.complete": ("Tous les champs recommandés sont renseignés.", "All recommended fields are filled in."),
+    "entry.complete": (
+        "Tous les champs recommandés sont renseignés.",
+        "All recommended fields are filled in.",
+    ),
     "entry.sources": ("Sources", "Sources"),
     "entry.source.date": ("publiée le", "published"),
     "entry.system": ("Le système d'IA", "The AI system"),
@@ -170,7 +177,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "entry.values": ("Valeur", "Value"),
     "entry.deployments": ("Déploiements", "Deployments"),
     "entry.deployments.none": ("Aucun déploiement publié.", "No published deployment."),
-    "entry.catalog": ("Catalogue DCAT de cette organisation", "DCAT catalogue of this organisation"),
+    "entry.catalog": (
+        "Catalogue DCAT de cette organisation",
+        "DCAT catalogue of this organisation",
+    ),
     "entry.concepts": ("Concepts du schéma", "Concepts of the scheme"),
     "entry.scheme": ("Schéma de concepts", "Concept scheme"),
     "entry.notation": ("Notation", "Notation"),
@@ -215,7 +225,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cette requête renvoie un graphe : téléchargez-le.",
         "This query returns a graph: download it.",
     ),
-    "sparql.truncated": ("Seules les premières lignes sont affichées.", "Only the first rows are shown."),
+    "sparql.truncated": (
+        "Seules les premières lignes sont affichées.",
+        "Only the first rows are shown.",
+    ),
     # publishing
     "pub.title": ("Espace de publication", "Publishing space"),
     "pub.intro": (
@@ -233,7 +246,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pub.signin": ("Se connecter", "Sign in"),
     "pub.signout": ("Se déconnecter", "Sign out"),
     "pub.signed_as": ("Connecté pour", "Signed in for"),
-    "pub.bad_token": ("Jeton refusé : vérifiez-le ou demandez-en un nouveau.", "Token refused: check it or ask for a new one."),
+    "pub.bad_token": (
+        "Jeton refusé : vérifiez-le ou demandez-en un nouveau.",
+        "Token refused: check it or ask for a new one.",
+    ),
     "pub.csrf": (
         "Formulaire expiré ou envoyé d'ailleurs : rechargez la page et recommencez.",
         "Form expired or sent from elsewhere: reload the page and try again.",
@@ -280,10 +296,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pub.form.recommended": ("recommandé", "recommended"),
     "pub.form.choose": ("— choisir —", "— choose —"),
     "pub.form.multi": (
-        "Plusieurs choix possibles (Ctrl ou Cmd + clic).", "Several choices allowed (Ctrl or Cmd + click)."
+        "Plusieurs choix possibles (Ctrl ou Cmd + clic).",
+        "Several choices allowed (Ctrl or Cmd + click).",
     ),
     "pub.form.iri_hint": (
-        "Identifiant dans le registre (ex. {example}).", "Identifier in the registry (e.g. {example})."
+        "Identifiant dans le registre (ex. {example}).",
+        "Identifier in the registry (e.g. {example}).",
     ),
     "pub.form.date_hint": ("AAAA, AAAA-MM ou AAAA-MM-JJ", "YYYY, YYYY-MM or YYYY-MM-DD"),
     "pub.form.other_fields": (
@@ -298,10 +316,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "pub.form.start": ("Date de mise en service", "Start date"),
     "pub.form.start.help": (
-        "Obligatoire quand le statut est « en service ».", "Required when the status is “in operation”."
+        "Obligatoire quand le statut est « en service ».",
+        "Required when the status is “in operation”.",
     ),
     "pub.form.forbidden": (
-        "Cette fiche appartient à une autre organisation.", "This entry belongs to another organisation."
+        "Cette fiche appartient à une autre organisation.",
+        "This entry belongs to another organisation.",
     ),
     "error.title": ("Erreur", "Error"),
     "error.404": ("Page introuvable.", "Page not found."),
@@ -325,7 +345,7 @@ def pick_language(query: str | None, cookie: str | None, accept_language: str | 
     """``?lang=`` > cookie > ``Accept-Language`` (first supported, by q-value) > French."""
     for explicit in (query, cookie):
         if explicit in LANGS:
-            return explicit  # type: ignore[return-value]
+            return explicit
     ranked: list[tuple[float, int, str]] = []
     for position, part in enumerate((accept_language or "").split(",")):
         tag, _, params = part.strip().partition(";")

@@ -79,7 +79,7 @@ class ListingState:
             out.append(("page", str(page)))
         return out
 
-    def url(self, path: str = "/registre", **changes: Any) -> str:
+    def url(self, path: str = "/registre", /, **changes: Any) -> str:
         query = urlencode(self.params(**changes))
         return f"{path}?{query}" if query else path
 
@@ -151,9 +151,7 @@ def sort(items: list[Deployment], how: str) -> list[Deployment]:
     return list(reversed(ordered)) if how.startswith("-") else ordered
 
 
-def value_label(
-    param: str, value: str, index: Index, extras: Extras, lang: str
-) -> str:
+def value_label(param: str, value: str, index: Index, extras: Extras, lang: str) -> str:
     _, scheme = FACETS.get(param, (param, None))
     if scheme:
         return concepts.label(scheme, value, lang)
@@ -173,7 +171,10 @@ def value_label(
                 return system.provider_name or value
         return value
     if param == "individual_decision":
-        return {"true": "oui" if lang == "fr" else "yes", "false": "non" if lang == "fr" else "no"}.get(value, value)
+        return {
+            "true": "oui" if lang == "fr" else "yes",
+            "false": "non" if lang == "fr" else "no",
+        }.get(value, value)
     if param == "organisation":
         for org in index.organisations.values():
             if org.key == value:
@@ -196,12 +197,12 @@ def facets(prep: Prepared, state: ListingState, lang: str, limit: int = 30) -> l
         failed = _failures(values, state.filters)
         if len(failed) > 1:
             continue
-        for param in FACETS if not failed else failed:
+        for param in failed or FACETS:
             if param in counters:
                 counters[param].update(set(values[param]))
     out = []
     for param, counter in counters.items():
-        entries = [
+        entries: list[dict[str, Any]] = [
             {
                 "value": value,
                 "label": value_label(param, value, prep.index, prep.extras, lang),
@@ -213,7 +214,9 @@ def facets(prep: Prepared, state: ListingState, lang: str, limit: int = 30) -> l
         ]
         entries.sort(key=lambda v: (-v["count"], fold(v["label"])))
         if entries:
-            out.append({"param": param, "values": entries[:limit], "more": max(0, len(entries) - limit)})
+            out.append(
+                {"param": param, "values": entries[:limit], "more": max(0, len(entries) - limit)}
+            )
     return out
 
 
@@ -234,7 +237,9 @@ def row(index: Index, extras: Extras, d: Deployment, lang: str) -> dict[str, Any
         "system_href": f"/id/systeme/{system.key}" if system else None,
         "status": concepts.label("statut", d.status, lang) if d.status else None,
         "status_code": d.status,
-        "risk": concepts.label("classification-ai-act", d.risk_level, lang) if d.risk_level else None,
+        "risk": concepts.label("classification-ai-act", d.risk_level, lang)
+        if d.risk_level
+        else None,
         "themes": [concepts.label("domaine", v, lang) for v in d.themes],
         "start": d.start,
     }

@@ -202,9 +202,15 @@ class RunningServer:
     process: subprocess.Popen[bytes]
 
 
-def start_server(tmp: Path, data_files: list[Path], timeout_s: float = 60.0) -> RunningServer:
+def start_server(
+    tmp: Path,
+    data_files: list[Path],
+    timeout_s: float = 60.0,
+    env_extra: dict[str, str] | None = None,
+) -> RunningServer:
     """``ia-territoires serve`` on a free loopback port over a fresh store pre-loaded with
-    ``data_files``. Fails the test (never skips) when the server does not come up."""
+    ``data_files``. Fails the test (never skips) when the server does not come up.
+    ``env_extra`` (e.g. ``IAT_SPARQL_QUERY_URL``) selects another backend."""
     port = free_port()
     store_path = tmp / "store"
     env = {
@@ -214,6 +220,7 @@ def start_server(tmp: Path, data_files: list[Path], timeout_s: float = 60.0) -> 
         "IAT_PUBLIC_URL": f"http://127.0.0.1:{port}/",
     }
     env.pop("IAT_SPARQL_QUERY_URL", None)
+    env.update(env_extra or {})
     seed = [arg for path in data_files for arg in ("--load", str(path))]
     tmp.mkdir(parents=True, exist_ok=True)
     log = (tmp / "server.log").open("wb")

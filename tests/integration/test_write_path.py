@@ -25,7 +25,7 @@ from registry.errors import (
     ValidationFailed,
 )
 from registry.layout import DCAT, HAS_CURRENT_VERSION, HAS_VERSION, Layout, split_entries
-from registry.loading import collect, load_fixed_graph
+from registry.loading import collect, load, load_fixed_graph
 from registry.store import Store
 from registry.store.embedded import EmbeddedStore
 from registry.store.remote import RemoteStore
@@ -67,6 +67,22 @@ def example() -> dict[tuple[str, str], Graph]:
     entries, leftover = split_entries(graph, LAYOUT)
     assert len(leftover) == 0
     return entries
+
+
+@pytest.fixture(scope="module")
+def fixed_quads() -> list[tuple[object, ...]]:
+    """The vocabulary and a small reference graph, parsed once, as quads for their named graph
+    and their public copy (what ``load_fixed_graph`` writes, without re-parsing per test)."""
+    quads: list[tuple[object, ...]] = []
+    vocabulary = Graph()
+    for f in collect([ONTOLOGY_DIR]).vocabulary:
+        vocabulary.parse(f)
+    reference = Graph().parse(data=REFERENCE_TTL, format="turtle")
+    for graph, name in ((vocabulary, LAYOUT.vocabulary_graph), (reference, LAYOUT.reference_graph)):
+        for s, p, o in graph:
+            quads.append((s, p, o, URIRef(name)))
+            quads.append((s, p, o, None))
+    return quads
 
 
 @pytest.fixture(params=["embedded", "remote"])
@@ -119,13 +135,14 @@ class Env:
 
 @pytest.fixture
 def env(
-    store: Store, tmp_path: Path, validator: Validator, example: dict[tuple[str, str], Graph]
+    store: Store,
+    tmp_path: Path,
+    validator: Validator,
+    example: dict[tuple[str, str], Graph],
+    fixed_quads: list[tuple[object, ...]],
 ) -> Iterator[Env]:
     service = EntryService(store, LAYOUT, validator, max_payload_bytes=50_000)
-    load_fixed_graph(service, LAYOUT.vocabulary_graph, collect([ONTOLOGY_DIR]).vocabulary)
-    ref = tmp_path / "reference.ttl"
-    ref.write_text(REFERENCE_TTL, encoding="utf-8")
-    load_fixed_graph(service, LAYOUT.reference_graph, [ref])
+    store.load_dataset(fixed_quads)  # type: ignore[arg-type]
     auth = AuthDB(tmp_path / "auth.sqlite3", LAYOUT)
     auth.add_organisation(PLAISIR, "Commune de Plaisir")
     auth.add_organisation(OTHER, "Autre commune")
@@ -459,3 +476,47 @@ def test_ensure_organisation_uses_reference_or_writes_an_entry(env: Env) -> None
     org = URIRef(LAYOUT.organisation_iri("552100554"))
     assert (org, FOAF.name, Literal("Entreprise X")) in env.public(org)
     assert (org, HAS_VERSION, None) in env.public(org)
+
+
+# ---- load ------------------------------------------------------------------------------------
+def test_load_creates_then_skips_then_versions_and_refuses_invalid(
+    store: Store, tmp_path: Path, validator: Validator
+) -> None:
+    service = EntryService(store, LAYOUT, validator)
+    ref = tmp_path / "reference.ttl"
+    ref.write_text(REFERENCE_TTL, encoding="utf-8")
+    assert load_fixed_graph(service, LAYOUT.reference_graph, [ref])
+    assert not load_fixed_graph(service, LAYOUT.reference_graph, [ref])  # unchanged: skipped
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    example = (PROJECT_ROOT / "ontology/examples/entry-example.ttl").read_text(encoding="utf-8")
+    (folder / "example.ttl").write_text(example, encoding="utf-8")
+    first = load(service, [ONTOLOGY_DIR, folder])
+    assert first.ok and first.created == 3 and first.vocabulary_files > 0
+    assert history.current_version(store, LAYOUT, "deploiement", KEY) is not None
+    assert _public_title(store) == {"Optimus, callbot du standard téléphonique de la mairie"}
+    second = load(service, [ONTOLOGY_DIR, folder])
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 3)
+    assert LAYOUT.vocabulary_graph in second.graphs_unchanged
+    changed = example.replace("Optimus, callbot du standard", "Optimus, agent vocal du standard")
+    (folder / "example.ttl").write_text(changed, encoding="utf-8")
+    third = load(service, [folder])
+    assert (third.updated, third.unchanged) == (1, 2)
+    assert history.current_version(store, LAYOUT, "deploiement", KEY).number == 2  # type: ignore[union-attr]
+    (folder / "bad.ttl").write_text(
+        f"""@prefix iat: <https://w3id.org/ia-territoires/def#> .
+<{BASE}id/deploiement/fr-incomplet> a iat:Deployment ;
+    <http://purl.org/dc/terms/identifier> "fr-incomplet" .
+""",
+        encoding="utf-8",
+    )
+    fourth = load(service, [folder])
+    assert list(fourth.invalid) == ["deploiement/fr-incomplet"]
+    assert history.current_version(store, LAYOUT, "deploiement", "fr-incomplet") is None
+    assert fourth.unchanged == 3
+
+
+def _public_title(store: Store) -> set[str]:
+    return {
+        str(r["t"]) for r in store.select(f"SELECT ?t WHERE {{ <{DEP}> <{DCTERMS.title}> ?t }}")
+    }

@@ -28,9 +28,12 @@ from registry.layout import (
     split_entries,
 )
 from registry.loading import collect, load_fixed_graph
+from registry.store import Store
 from registry.store.embedded import EmbeddedStore
+from registry.store.remote import RemoteStore
 from registry.validate import Validator
 from registry.vocab import ONTOLOGY_DIR, PROJECT_ROOT
+from tests.harness.oxigraph_server import OxigraphServer
 
 pytestmark = pytest.mark.integration
 
@@ -50,11 +53,18 @@ from registry.auth import Principal
 from registry.entries import EntryService
 from registry import history
 from registry.layout import Layout
+from registry.store import Store
 from registry.store.embedded import EmbeddedStore
+from registry.store.remote import RemoteStore
 from registry.validate import Validator
 
 layout = Layout("https://w3id.org/ia-territoires/")
-store = EmbeddedStore(Path(sys.argv[1]))
+if sys.argv[1].startswith("http://"):
+    from registry.store.remote import RemoteStore
+    url = sys.argv[1]
+    store = RemoteStore(url + "/query", url + "/update", url + "/store")
+else:
+    store = EmbeddedStore(Path(sys.argv[1]))
 service = EntryService(store, layout, Validator.load())
 keys = sys.argv[2:]
 me = Principal.system(layout)
@@ -86,8 +96,14 @@ def _deployment(example: Graph, key: str) -> Graph:
     return g
 
 
-def _prepare(path: Path, tmp: Path) -> None:
-    store = EmbeddedStore(path)
+def _open(target: Path | str) -> Store:
+    if isinstance(target, str):
+        return RemoteStore(target + "/query", target + "/update", target + "/store")
+    return EmbeddedStore(target)
+
+
+def _prepare(target: Path | str, tmp: Path) -> None:
+    store = _open(target)
     service = EntryService(store, LAYOUT, Validator.load())
     load_fixed_graph(service, LAYOUT.vocabulary_graph, collect([ONTOLOGY_DIR]).vocabulary)
     ref = tmp / "ref.ttl"
@@ -105,8 +121,8 @@ def _prepare(path: Path, tmp: Path) -> None:
     store.close()
 
 
-def _check_consistent(path: Path) -> int:
-    store = EmbeddedStore(path)
+def _check_consistent(target: Path | str) -> int:
+    store = _open(target)
     try:
         public = store.get_graph(None)
         vocabulary = store.get_graph(LAYOUT.vocabulary_graph)
@@ -137,15 +153,25 @@ def _check_consistent(path: Path) -> int:
         store.close()
 
 
-def test_sigkill_during_writes_leaves_every_entry_at_one_version(tmp_path: Path) -> None:
-    path = tmp_path / "store"
-    _prepare(path, tmp_path)
-    before = _check_consistent(path)
+@pytest.mark.parametrize("backend", ["embedded", "remote"])
+def test_sigkill_during_writes_leaves_every_entry_at_one_version(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Embedded: the killed process owns the store (RocksDB recovery). Remote: the killed
+    process is the client in the middle of its requests (the server must not keep half of
+    one)."""
+    if backend == "embedded":
+        target: Path | str = tmp_path / "store"
+    else:
+        server: OxigraphServer = request.getfixturevalue("clean_oxigraph_server")
+        target = server.base_url
+    _prepare(target, tmp_path)
+    before = _check_consistent(target)
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     rng = random.Random(7)
-    for _round in range(3):
+    for _round in range(2):
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(path), *KEYS],
+            [sys.executable, "-c", CHILD, str(target), *KEYS],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
@@ -164,6 +190,6 @@ def test_sigkill_during_writes_leaves_every_entry_at_one_version(tmp_path: Path)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
         assert child.returncode == -signal.SIGKILL
-        after = _check_consistent(path)
+        after = _check_consistent(target)
         assert after >= before + done
         before = after

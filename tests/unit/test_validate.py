@@ -202,3 +202,16 @@ def test_per_entry_validation_is_fast() -> None:
     # Measured ~40 ms of CPU per entry on the development machine; the bound catches a lost
     # query cache (each SPARQL rule re-parsed: +250 ms) without flaking on a busy CI runner.
     assert statistics.median(timings) < 0.2
+
+
+def test_a_dataset_is_validated_as_the_union_of_its_graphs() -> None:
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    named = dataset.graph(URIRef("urn:x-test:graph"))
+    for triple in _complete():
+        named.add(triple)
+    named.remove((DEPLOYMENT, vocab.DCTERMS.title, None))
+    report = default_validator().validate(dataset)
+    assert [r.field["en"] for r in report.results] == ["Title"]
+    assert str(DEPLOYMENT) in report.completeness
