@@ -138,8 +138,7 @@ def _select(store: Store, body: str) -> list[dict[str, str]]:
     raw, _ = store.query_raw(PREFIXES + body, "application/sparql-results+json")
     result = json.loads(raw)
     return [
-        {name: term["value"] for name, term in row.items()}
-        for row in result["results"]["bindings"]
+        {name: term["value"] for name, term in row.items()} for row in result["results"]["bindings"]
     ]
 
 

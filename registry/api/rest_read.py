@@ -442,12 +442,91 @@ LISTING_DOC = (
 )
 
 
-@router.get("/deployments", summary="Déploiements / Deployments", description=LISTING_DOC)
+def _openapi_params(**params: tuple[str, str]) -> dict[str, Any]:
+    """OpenAPI description of query parameters (name -> (description, example)); the handlers
+    read and check them themselves, so that unknown parameters are refused with 400."""
+    return {
+        "parameters": [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": description,
+                "schema": {"type": "string"},
+                "example": example,
+            }
+            for name, (description, example) in params.items()
+        ]
+    }
+
+
+PAGING_OPENAPI = {
+    "limit": ("Taille de page (1–500) / page size", "50"),
+    "cursor": ("Curseur opaque donné par `next` / opaque cursor from `next`", ""),
+    "q": ("Recherche plein texte / full-text search", "callbot"),
+}
+DEPLOYMENT_OPENAPI = _openapi_params(
+    **PAGING_OPENAPI,
+    sort=("identifier, title, modified, start ; préfixe - : décroissant", "-modified"),
+    facets=("Compter les facettes (true/false) / facet counts", "true"),
+    format=("json ou csv", "json"),
+    organisation=("SIREN ou clé de l'organisation / organisation SIREN or key", "217804905"),
+    departement=("Code INSEE du département du déployeur / deployer's département", "38"),
+    region=("Code INSEE de la région du déployeur / deployer's région", "84"),
+    theme=("Domaine (notation) / policy domain", "relation-usagers"),
+    purpose=("Finalité (notation) / purpose", "information-usagers"),
+    family=("Famille d'IA (notation) / technique family", "agent-conversationnel"),
+    ai_act=("Classe ou point AI Act (notation) / AI Act class", "haut-risque-annexe-iii"),
+    status=("Statut (notation) / status", "en-service"),
+    individual_decision=("Décisions individuelles (true/false)", "true"),
+    provider=("Fournisseur (clé) / provider key", "yelda"),
+    system=("Système d'IA (clé) / AI system key", "yelda-callbot"),
+)
+DEPLOYMENTS_EXAMPLE = {
+    "total": 1,
+    "limit": 50,
+    "items": [
+        {
+            "id": "https://w3id.org/ia-territoires/id/deploiement/fr-plaisir-optimus",
+            "identifier": "fr-plaisir-optimus",
+            "title": "Optimus, callbot du standard téléphonique de la mairie",
+            "deployer": {
+                "id": "https://w3id.org/ia-territoires/id/organisation/217804905",
+                "identifier": "217804905",
+                "name": "Commune de Plaisir",
+                "departement": "78",
+                "region": "11",
+            },
+            "status": "en-service",
+            "riskLevel": "non-evaluee",
+            "theme": ["relation-usagers"],
+            "individualDecision": False,
+        }
+    ],
+    "next": None,
+    "nextCursor": None,
+    "facets": {"status": [{"value": "en-service", "label": "En service", "count": 1}]},
+    "dataVersion": 0,
+}
+
+
+@router.get(
+    "/deployments",
+    summary="Déploiements / Deployments",
+    description=LISTING_DOC,
+    openapi_extra=DEPLOYMENT_OPENAPI,
+    responses={200: {"content": {"application/json": {"example": DEPLOYMENTS_EXAMPLE}}}},
+)
 async def list_deployments(request: Request) -> Response:
     return await _list_deployments(request, None)
 
 
-@router.get("/deployments.csv", summary="Déploiements (CSV) / Deployments (CSV)")
+@router.get(
+    "/deployments.csv",
+    summary="Déploiements (CSV) / Deployments (CSV)",
+    openapi_extra=DEPLOYMENT_OPENAPI,
+    responses={200: {"content": {"text/csv": {"example": "identifier,title,...\r\n"}}}},
+)
 async def list_deployments_csv(request: Request) -> Response:
     return await _list_deployments(request, "csv")
 
@@ -485,6 +564,12 @@ def system_json(s: AISystem, deployments: int, organisations: int) -> dict[str, 
     summary="Systèmes d'IA / AI systems",
     description="Filtres : family, provider, q ; sort : identifier, title, -organisations "
     "(les plus réutilisés). / Filters family, provider, q; sort.",
+    openapi_extra=_openapi_params(
+        **PAGING_OPENAPI,
+        sort=("identifier, title, -organisations, -deployments", "-organisations"),
+        family=("Famille d'IA (notation)", "llm"),
+        provider=("Fournisseur (clé)", "yelda"),
+    ),
 )
 async def list_systems(request: Request) -> Response:
     state = api_state(request)
@@ -551,6 +636,12 @@ def organisation_json(o: Organisation, deployments: int) -> dict[str, Any]:
     "/organisations",
     summary="Organisations déployant des systèmes d'IA / Deploying organisations",
     description="Filtres : departement, region, q ; sort : identifier, name, -deployments.",
+    openapi_extra=_openapi_params(
+        **PAGING_OPENAPI,
+        sort=("identifier, name, -deployments", "-deployments"),
+        departement=("Code INSEE du département", "38"),
+        region=("Code INSEE de la région", "84"),
+    ),
 )
 async def list_organisations(request: Request) -> Response:
     state = api_state(request)

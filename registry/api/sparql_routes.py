@@ -163,6 +163,39 @@ async def _answer(request: Request, params: dict[str, list[str]], query: str | N
         "Without `query`: the service description (Turtle) or the query page (HTML)."
     ),
     response_class=Response,
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "query",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "example": "SELECT ?d WHERE { ?d a "
+                "<https://w3id.org/ia-territoires/def#Deployment> } LIMIT 10",
+            },
+            {
+                "name": "default-graph-uri",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "named-graph-uri",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "timeout",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "example": "5",
+                "description": "secondes, au plus le budget du serveur / seconds, at most the "
+                "server's budget",
+            },
+        ]
+    },
 )
 async def sparql_get(request: Request) -> Response:
     params = _params_from(request.url.query)

@@ -63,7 +63,7 @@ def map_class(count: int, top: int) -> int:
 
 def legend(top: int) -> list[dict[str, int]]:
     """The count range of each class in use."""
-    out = []
+    out: list[dict[str, int]] = []
     for n in range(1, top + 1):
         cls = map_class(n, top)
         if out and out[-1]["class"] == cls:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -39,8 +40,9 @@ def test_search_and_facet_the_listing_then_open_a_deployment(page: Any) -> None:
     # a facet value narrows the list; the URL carries the state
     page.goto("/registre")
     facet = page.locator("#facette-status + ul a").first
-    label, count = facet.inner_text(), int(
-        re.sub(r"\D", "", facet.locator("xpath=..").locator(".count").inner_text())
+    label, count = (
+        facet.inner_text(),
+        int(re.sub(r"\D", "", facet.locator("xpath=..").locator(".count").inner_text())),
     )
     facet.click()
     assert "status=" in page.url and results_count(page) == count
@@ -170,7 +172,13 @@ PAGE_TYPES = {
     "organisation": "/id/organisation/237500079",
     "concept": "/vocab/statut/en-service",
     "scheme": "/vocab/finalite",
-    "sparql": "/requetes?exemple=0&query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Chttps%3A%2F%2Fw3id.org%2Fia-territoires%2Fdef%23Deployment%3E%20%7D%20LIMIT%205",
+    "sparql": "/requetes?"
+    + urlencode(
+        {
+            "query": "SELECT ?d WHERE { ?d a <https://w3id.org/ia-territoires/def#Deployment> }"
+            " LIMIT 5"
+        }
+    ),
     "publish": "/publier",
     "diff": f"/historique/deploiement/{PUBLISHER_ENTRY}?de=1&a=1",
 }
@@ -192,8 +200,11 @@ def test_accessibility_of_each_page_type(page: Any, name: str) -> None:
 
 def test_accessibility_of_the_publishing_pages(page: Any, registry: Registry) -> None:
     sign_in(page, registry)
-    for name, url in (("import", "/publier/import"), ("form", f"/publier/fiches/{PUBLISHER_ENTRY}"),
-                      ("new", "/publier/fiches/nouvelle")):
+    for name, url in (
+        ("import", "/publier/import"),
+        ("form", f"/publier/fiches/{PUBLISHER_ENTRY}"),
+        ("new", "/publier/fiches/nouvelle"),
+    ):
         page.goto(url)
         problems = axe_violations(page)
         screenshot(page, f"page-{name}-1280")

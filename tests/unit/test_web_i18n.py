@@ -18,8 +18,12 @@ KEY_USE = re.compile(r"""\bt\(\s*["']([a-z0-9_.-]+)["']""")
 
 def used_keys() -> set[str]:
     keys: set[str] = set()
-    sources = [*WEB.glob("templates/*.html"), *WEB.glob("*.py"), API / "pages.py",
-               API / "pages_publish.py"]
+    sources = [
+        *WEB.glob("templates/*.html"),
+        *(p for p in WEB.glob("*.py") if p.name != "i18n.py"),
+        API / "pages.py",
+        API / "pages_publish.py",
+    ]
     for path in sources:
         keys |= set(KEY_USE.findall(path.read_text(encoding="utf-8")))
     return keys
@@ -28,7 +32,7 @@ def used_keys() -> set[str]:
 def test_every_used_key_is_translated() -> None:
     keys = used_keys()
     assert len(keys) > 80  # the scan found the templates
-    missing = sorted(k for k in keys if k not in MESSAGES)
+    missing = sorted(k for k in keys if k not in MESSAGES and not k.endswith("."))
     assert missing == []
     for key, (fr, en) in MESSAGES.items():
         assert fr.strip() and en.strip(), key
@@ -61,8 +65,9 @@ def test_dynamic_keys_exist() -> None:
         (None, None, "es", "fr"),
     ],
 )
-def test_pick_language(query: str | None, cookie: str | None, accept: str | None,
-                       expected: str) -> None:
+def test_pick_language(
+    query: str | None, cookie: str | None, accept: str | None, expected: str
+) -> None:
     assert pick_language(query, cookie, accept) == expected
 
 

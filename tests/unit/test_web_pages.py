@@ -43,7 +43,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-# ---- language ---------------------------------------------------------------------------------
+# ---- language -----------------------------------------------------------------------------------
 def test_french_by_default_english_by_switch_cookie_and_accept_language(client: TestClient) -> None:
     client.cookies.clear()
     fr = client.get("/", headers=HTML)
@@ -59,11 +59,13 @@ def test_french_by_default_english_by_switch_cookie_and_accept_language(client: 
     client.cookies.clear()
     accept = client.get("/registre", headers={**HTML, "accept-language": "en-GB,en;q=0.8"})
     assert '<html lang="en">' in accept.text
-    preferred_fr = client.get("/registre", headers={**HTML, "accept-language": "de, fr;q=0.9, en;q=0.5"})
+    preferred_fr = client.get(
+        "/registre", headers={**HTML, "accept-language": "de, fr;q=0.9, en;q=0.5"}
+    )
     assert '<html lang="fr">' in preferred_fr.text
 
 
-# ---- observatory ----------------------------------------------------------------------------------
+# ---- observatory --------------------------------------------------------------------------------
 def test_home_key_figures_charts_map_and_reuse(client: TestClient) -> None:
     client.cookies.clear()
     page = client.get("/", headers=HTML).text
@@ -93,7 +95,7 @@ def test_chart_csv_matches_the_counts(client: TestClient) -> None:
     assert client.get("/observatoire/nope.csv").status_code == 404
 
 
-# ---- listing ----------------------------------------------------------------------------------
+# ---- listing ------------------------------------------------------------------------------------
 def test_listing_search_is_accent_and_case_folded(client: TestClient) -> None:
     page = client.get("/registre?q=SAINT-etienne", headers=HTML).text
     # organisation 0 (Saint-Étienne-Exemple) deploys d = 0, 8, 16, 24
@@ -134,7 +136,7 @@ def test_hostile_text_is_escaped(client: TestClient) -> None:
     assert "&lt;script&gt;alert(" in page
 
 
-# ---- entry pages ---------------------------------------------------------------------------------
+# ---- entry pages --------------------------------------------------------------------------------
 def test_deployment_page_on_its_iri_and_data_formats_unchanged(client: TestClient) -> None:
     page = client.get("/id/deploiement/dep-00001", headers=HTML)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -146,7 +148,7 @@ def test_deployment_page_on_its_iri_and_data_formats_unchanged(client: TestClien
     assert "Complétude" in text
     assert f"{BASE}id/deploiement/dep-00001" in text
     english = client.get("/id/deploiement/dep-00001?lang=en", headers=HTML).text
-    assert "<th scope=\"row\">Purpose</th>" in english and "Inspection and fraud detection" in english
+    assert '<th scope="row">Purpose</th>' in english and "Inspection and fraud detection" in english
     client.cookies.clear()
     turtle = client.get("/id/deploiement/dep-00001", headers={"accept": "text/turtle"})
     assert turtle.headers["content-type"].startswith("text/turtle")
@@ -165,7 +167,7 @@ def test_system_organisation_concept_and_scheme_pages(client: TestClient) -> Non
     assert scheme.count('href="/vocab/statut/') >= 5
 
 
-# ---- SPARQL page ---------------------------------------------------------------------------------
+# ---- SPARQL page --------------------------------------------------------------------------------
 def test_sparql_page_runs_a_query_and_offers_downloads(client: TestClient) -> None:
     page = client.get("/requetes", headers=HTML).text
     assert "/requetes?exemple=0" in page
@@ -177,7 +179,7 @@ def test_sparql_page_runs_a_query_and_offers_downloads(client: TestClient) -> No
     assert 'role="alert"' in broken
 
 
-# ---- publishing --------------------------------------------------------------------------------
+# ---- publishing ---------------------------------------------------------------------------------
 def _csrf(html: str) -> str:
     match = re.search(r'name="csrf" value="([^"]+)"', html)
     assert match, "no CSRF field in the form"
@@ -193,7 +195,9 @@ def token(app_and_store: tuple[Any, Any]) -> str:
     return str(auth.create_token(SIREN, label="web tests")[1])
 
 
-def test_sign_in_needs_csrf_and_sets_a_strict_session_cookie(client: TestClient, token: str) -> None:
+def test_sign_in_needs_csrf_and_sets_a_strict_session_cookie(
+    client: TestClient, token: str
+) -> None:
     client.cookies.clear()
     form = client.get("/publier", headers=HTML)
     assert form.status_code == 200 and 'type="password"' in form.text
@@ -202,13 +206,15 @@ def test_sign_in_needs_csrf_and_sets_a_strict_session_cookie(client: TestClient,
     refused = client.post("/publier/connexion", data={"token": token}, follow_redirects=False)
     assert refused.status_code == 303 and "pub.csrf" in refused.headers["location"]
     wrong = client.post(
-        "/publier/connexion", data={"token": "iat_bad", "csrf": _csrf(form.text)},
+        "/publier/connexion",
+        data={"token": "iat_bad", "csrf": _csrf(form.text)},
         follow_redirects=False,
     )
     assert "pub.bad_token" in wrong.headers["location"]
     old_session = client.cookies.get("iat_session")
     ok = client.post(
-        "/publier/connexion", data={"token": token, "csrf": _csrf(form.text)},
+        "/publier/connexion",
+        data={"token": token, "csrf": _csrf(form.text)},
         follow_redirects=False,
     )
     assert ok.status_code == 303
@@ -296,7 +302,8 @@ def test_import_reports_rows_before_confirming(client: TestClient, token: str) -
     page = client.get("/publier/import", headers=HTML)
     csrf = _csrf(page.text)
     bad = client.post(
-        "/publier/import", data={"csrf": csrf},
+        "/publier/import",
+        data={"csrf": csrf},
         files={"file": ("fiches.csv", import_csv("inconnu"), "text/csv")},
     )
     assert bad.status_code == 422
@@ -304,7 +311,8 @@ def test_import_reports_rows_before_confirming(client: TestClient, token: str) -
     assert "fr-grenoble-import" in report and "inconnu" in report
     assert 'name="upload"' not in bad.text  # nothing to confirm
     good = client.post(
-        "/publier/import", data={"csrf": csrf},
+        "/publier/import",
+        data={"csrf": csrf},
         files={"file": ("fiches.csv", import_csv("en-service"), "text/csv")},
     )
     assert good.status_code == 200, good.text[-3000:]
