@@ -1,5 +1,5 @@
 """The observatory's figures, over the API's in-memory index of public deployments
-(:mod:`registry.api.index`, rebuilt once per data version) plus what that index lacks for people:
+(:mod:`registry.index`, rebuilt once per data version) plus what that index lacks for people:
 the names of départements and régions, the organisations' legal categories with fr/en labels,
 and the AI systems reused by the most collectivités. Plain functions over the Store protocol and
 the index, so the API and the pages share them; the callers cache them per data version."""
@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.api.index import Deployment, Index
+from registry.index import Deployment, Index
 from registry.store.base import Store
 
 PREFIXES = """PREFIX iat: <https://w3id.org/ia-territoires/def#>

@@ -17,11 +17,11 @@ from fastapi.staticfiles import StaticFiles
 from rdflib import Graph, URIRef
 
 from registry.api import linked_data
-from registry.api.index import Index
 from registry.api.negotiation import HTML, RESOURCE_FORMATS, negotiate, split_extension
 from registry.api.rest_read import deployment_json, deployments_csv, get_index
 from registry.api.state import ApiState, api_state, blocking
 from registry.errors import NotFoundError, RegistryError
+from registry.index import Index
 from registry.observatory import Extras, load_extras
 from registry.vocab import KEY_RE
 from registry.web import concepts as web_concepts

@@ -44,7 +44,7 @@ from registry.web.forms import (
     values_from_form,
     values_from_graph,
 )
-from registry.web.i18n import translator
+from registry.web.i18n import MESSAGES, translator
 
 router = APIRouter(include_in_schema=False)
 COOKIE = "iat_session"
@@ -252,7 +252,9 @@ def _report_view(report: Any, lang: str) -> dict[str, Any]:
                 "key": r.key,
                 "outcome": r.outcome,
                 "ok": r.outcome != "rejected",
-                "label": t("pub.import.refused") if r.outcome == "rejected" else t("pub.import.ok"),
+                "label": t(f"pub.import.outcome.{r.outcome}")
+            if f"pub.import.outcome.{r.outcome}" in MESSAGES
+            else r.outcome,
                 "messages": by_row.get((r.table, r.line), []),
             }
         )

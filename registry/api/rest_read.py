@@ -17,9 +17,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from registry.api.index import AISystem, Deployment, Index, Organisation, build_index
 from registry.api.problems import HttpProblem
 from registry.api.state import ApiState, api_state, blocking
+from registry.index import AISystem, Deployment, Index, Organisation, build_index
 from registry.vocab import fold
 
 router = APIRouter(prefix="/api/v1", tags=["API REST (lecture) / REST API (read)"])

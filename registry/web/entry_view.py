@@ -11,8 +11,8 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
-from registry.api.index import Index
 from registry.history import curie, field_labels
+from registry.index import Index
 from registry.observatory import Extras
 from registry.vocab import VCARD
 from registry.web import concepts

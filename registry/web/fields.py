@@ -56,6 +56,21 @@ def groups() -> dict[str, GroupInfo]:
     return dict(sorted(out.items(), key=lambda kv: kv[1].order))
 
 
+def _scheme_help(scheme: str) -> dict[str, str]:
+    """Help text of a coded field whose only description is the generated "allowed values"
+    one (which names the scheme by its IRI): the scheme's name and definition instead."""
+    from registry.web.concepts import schemes
+
+    info = schemes().get(scheme)
+    if info is None:
+        return {}
+    return {
+        lang: f"{prefix} « {info.label.get(lang, scheme)} »"
+        + (f" : {info.definition[lang]}" if info.definition.get(lang) else ".")
+        for lang, prefix in (("fr", "Une valeur de la liste"), ("en", "A value of the list"))
+    }
+
+
 def expand(path: str) -> str | None:
     """``dct:title`` or a full IRI -> the IRI; a complex path (``/``, ``^``, ``|``) -> None."""
     if path.startswith(("http://", "https://")):
@@ -107,6 +122,8 @@ def fields_of(node_shape: str = DEPLOYMENT_SHAPE) -> tuple[FieldInfo, ...]:
             current.level = level
         if scheme and not current.scheme:
             current.scheme = scheme
+            if "Valeurs admises" in current.description.get("fr", ""):
+                current.description = _scheme_help(scheme)
         if info.description and "Valeurs admises" not in info.description.get("fr", ""):
             current.description = current.description or dict(info.description)
         current.shapes.append(info.iri)

@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from registry.api.index import Index
+from registry.index import Index
 from registry.observatory import Extras, counts_by, key_figures, most_reused_systems
 from registry.web import concepts
 from registry.web.charts import bars, departement_map

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from registry.api.index import Deployment, Index
+from registry.index import Deployment, Index
 from registry.observatory import Extras, dimension_values
 from registry.vocab import fold
 from registry.web import concepts

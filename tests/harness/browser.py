@@ -5,7 +5,9 @@ scripts/setup-test-env.sh) driven by Playwright for Python, never a downloaded b
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -57,15 +59,60 @@ class Registry:
     log: Path
 
 
-def start_registry(tmp: Path, timeout_s: float = 300.0) -> Registry:
+STORE_CACHE = ROOT / ".cache" / "browser-store"
+
+
+def _data_digest() -> str:
+    """Changes whenever what the first start loads changes (datasets, vocabulary, shapes, code
+    of the loader)."""
+    digest = hashlib.sha256()
+    for folder in ("datasets", "ontology", "shapes"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file():
+                digest.update(f"{path.relative_to(ROOT)}:{path.stat().st_size}".encode())
+                digest.update(path.read_bytes())
+    for name in ("loading.py", "entries.py", "layout.py", "history.py"):
+        digest.update((ROOT / "registry" / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached_store(store_path: Path) -> Path | None:
+    """A copy of a store already loaded with these datasets, if an earlier session left one:
+    loading the reference data and versioning every curated entry takes a minute or more."""
+    cached = STORE_CACHE / _data_digest()
+    if not cached.is_dir():
+        return cached
+    shutil.copytree(cached, store_path)
+    return None
+
+
+def keep_store(store_path: Path, cache_to: Path | None) -> None:
+    """After the loading server stopped, before any test wrote: keep its store for the next
+    sessions."""
+    if cache_to is None or cache_to.exists():
+        return
+    staging = cache_to.with_name(cache_to.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(store_path, staging)
+    staging.rename(cache_to)
+
+
+def start_registry(tmp: Path, timeout_s: float = 600.0) -> Registry:
     """``ia-territoires serve`` over a fresh store (the curated ``datasets/`` loaded on first
-    start, each entry versioned), with a publisher token for :data:`PUBLISHER_SIREN`."""
+    start, each entry versioned, or a cached copy of such a store), with a publisher token for
+    :data:`PUBLISHER_SIREN`."""
     from registry.auth import AuthDB
     from registry.layout import Layout
     from registry.vocab import DEFAULT_BASE
 
-    port = free_port()
     store_path = tmp / "store"
+    cache_to = cached_store(store_path)
+    if cache_to is not None:
+        # First load in a server of its own, stopped at once, so that the cache holds a store
+        # no test has written to; then serve a copy.
+        first = _spawn(tmp / "first", store_path, tmp / "first-auth.sqlite3", timeout_s)
+        stop_server(first.process)
+        keep_store(store_path, cache_to)
     auth_path = tmp / "auth.sqlite3"
     auth = AuthDB(auth_path, Layout(DEFAULT_BASE))
     try:
@@ -73,6 +120,13 @@ def start_registry(tmp: Path, timeout_s: float = 300.0) -> Registry:
         _, token = auth.create_token(PUBLISHER_SIREN, label="browser tests")
     finally:
         auth.close()
+    server = _spawn(tmp, store_path, auth_path, timeout_s)
+    return Registry(server.url, token, server.process, server.log)
+
+
+def _spawn(tmp: Path, store_path: Path, auth_path: Path, timeout_s: float) -> Registry:
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = free_port()
     env = {
         **os.environ,
         "IAT_STORE_PATH": str(store_path),
@@ -104,7 +158,7 @@ def start_registry(tmp: Path, timeout_s: float = 300.0) -> Registry:
     while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
-                return Registry(url, token, process, log)
+                return Registry(url, "", process, log)
         except httpx.HTTPError:
             time.sleep(0.3)
     stop_server(process)
