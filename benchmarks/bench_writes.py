@@ -86,21 +86,28 @@ def measure(store: object, n_writes: int, n_latency: int) -> dict[str, float]:
         service.write(me, "deploiement", key, contents[key])
     etags = {key: "1" for key in keys}
 
+    cpu: list[float] = []
+
     def one(i: int) -> float:
         key = keys[i % len(keys)]
         g = contents[key]
         node = URIRef(LAYOUT.entry_iri("deploiement", key))
         g.set((node, DCTERMS.title, Literal(f"Titre {i}", lang="fr")))
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = service.write(me, "deploiement", key, g, if_match=etags[key])
         elapsed = time.perf_counter() - t
+        cpu.append(time.process_time() - c)
         assert result.changed
         etags[key] = result.version.etag
         return elapsed
 
     for i in range(20):  # warm-up: caches, shapes, field labels
         one(i)
+    cpu.clear()
     latencies = sorted(one(100 + i) for i in range(n_latency))
+    # CPU time of this process per write: a proxy for the latency on an idle machine when
+    # other jobs share the cores (embedded only: a remote server's work is not counted).
+    cpu_median = statistics.median(cpu)
     t = time.perf_counter()
     for i in range(n_writes):
         one(10_000 + i)
@@ -108,6 +115,7 @@ def measure(store: object, n_writes: int, n_latency: int) -> dict[str, float]:
     return {
         "median_ms": statistics.median(latencies) * 1000,
         "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+        "cpu_median_ms": cpu_median * 1000,
         "throughput_per_s": n_writes / total,
         "writes_s": total,
     }
@@ -197,16 +205,20 @@ def main() -> int:
 
             proc, url = _server(location)
             store = RemoteStore(f"{url}/query", f"{url}/update", f"{url}/store", timeout_s=600)
-        store.bulk_load(data)  # type: ignore[attr-defined]
-        load_s = time.perf_counter() - t
-        res = measure(store, args.writes, args.latency_samples)
-        res["bulk_load_s"] = load_s
-        store.close()  # type: ignore[attr-defined]
-        if proc is not None:
-            proc.terminate()
-            proc.wait()
+        try:
+            store.bulk_load(data)  # type: ignore[attr-defined]
+            load_s = time.perf_counter() - t
+            res = measure(store, args.writes, args.latency_samples)
+            res["bulk_load_s"] = load_s
+            store.close()  # type: ignore[attr-defined]
+        finally:
+            if proc is not None:
+                proc.terminate()
+                proc.wait()
         results[backend] = res
         print(backend, {k: round(v, 2) for k, v in res.items()}, flush=True)
+    if args.naive_entries <= 0:
+        return 0
     nv = naive(data, args.naive_entries)
     print(
         f"naive: pySHACL over the whole data graph of {args.naive_entries} deployments "
@@ -214,12 +226,15 @@ def main() -> int:
         flush=True,
     )
     print(f"\nWrite path on {args.n:,} deployments (target: median ≤ 30 ms)")
-    print(f"{'backend':<10} {'median':>9} {'p95':>9} {'writes/s':>9} {'naive/median':>13}")
+    print(
+        f"{'backend':<10} {'median':>9} {'p95':>9} {'cpu med.':>9} {'writes/s':>9} "
+        f"{'naive/median':>13}"
+    )
     for backend, res in results.items():
         ratio = nv["naive_s"] * 1000 / res["median_ms"]
         print(
             f"{backend:<10} {res['median_ms']:>7.1f}ms {res['p95_ms']:>7.1f}ms "
-            f"{res['throughput_per_s']:>9.0f} {ratio:>12.0f}x"
+            f"{res['cpu_median_ms']:>7.1f}ms {res['throughput_per_s']:>9.1f} {ratio:>12.0f}x"
         )
     return 0
 

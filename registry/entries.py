@@ -455,6 +455,7 @@ class EntryService:
             generated_at=now,
             summary=summary,
             status=status_iri,
+            previous=old,
         )
         self.store.update(update)
         meta = self.layout.metadata_subject(kind, key)
@@ -537,6 +538,7 @@ class EntryService:
         linked = {o for o in content.objects() if isinstance(o, URIRef) and o not in subjects}
         types = set(content.objects(None, RDF.type))
         linked -= types
+        linked = {o for o in linked if not str(o).startswith(self.layout.version_prefix)}
         if not linked:
             return Graph()
         return self.store.construct(context_query(linked))
@@ -562,7 +564,7 @@ class EntryService:
         cur = f"<{current.graph}>"
         ops = [
             f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {cur} {{ ?s ?p ?o }} }}",
-            _reinsert_shared(layout, cur, f"GRAPH {cur} {{ ?s ?p ?o }}"),
+            *_reinsert_shared(layout, cur, self.store.get_graph(current.graph)),
         ]
         for v in versions:
             g = f"<{v.graph}>"
@@ -615,10 +617,12 @@ def build_version_update(
     generated_at: datetime,
     summary: tuple[str, str],
     status: URIRef | None,
+    previous: Graph | None = None,
 ) -> str:
     """ONE SPARQL Update request that writes version ``n`` of an entry and makes it the public
     one. Every operation is guarded by the entry's current version being ``n - 1`` (or absent),
-    so a writer who read a stale version writes nothing."""
+    so a writer who read a stale version writes nothing. ``previous``: the content of version
+    ``n - 1`` (to put back what other entries share with it)."""
     reg = f"<{layout.registry_graph}>"
     meta = f"<{layout.metadata_subject(kind, key)}>"
     new = f"<{layout.version_graph(kind, key, n)}>"
@@ -643,7 +647,9 @@ def build_version_update(
     ops = []
     if old:
         ops.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ {guard} GRAPH {old} {{ ?s ?p ?o }} }}")
-        ops.append(_reinsert_shared(layout, old, f"{guard} GRAPH {old} {{ ?s ?p ?o }}"))
+        ops.extend(
+            _reinsert_shared(layout, old, previous if previous is not None else Graph(), guard)
+        )
     ops.append(
         f"INSERT {{ GRAPH {new} {{\n{triples}\n}}\n{triples}\n"
         f"GRAPH {reg} {{\n{meta_triples}\n}}\n{meta_triples}\n}} WHERE {{ {guard} }}"
@@ -695,17 +701,33 @@ def version_metadata(
     return g
 
 
-def _reinsert_shared(layout: Layout, leaving: str, where: str) -> str:
-    """Put back into the default graph the triples of ``leaving`` that another public graph
-    (another entry's current version, the vocabulary, the reference data) still asserts."""
+def _reinsert_shared(layout: Layout, leaving: str, previous: Graph, guard: str = "") -> list[str]:
+    """Operations that put back into the default graph the triples of the leaving version that
+    another public graph (another entry's current version, the vocabulary, the reference data)
+    still asserts.
+
+    Only triples about external resources can be shared (an entry's own nodes and blank nodes
+    belong to it alone), and they are known to the caller, so each is checked with constant
+    terms: an index lookup, whatever the size of the store (a pattern with variables here
+    would make the store scan every quad)."""
     reg = f"<{layout.registry_graph}>"
-    fixed = f"<{layout.vocabulary_graph}>, <{layout.reference_graph}>"
-    return (
-        f"INSERT {{ ?s ?p ?o }} WHERE {{ {where} GRAPH ?g {{ ?s ?p ?o }} "
-        f"FILTER(?g != {leaving}) "
-        f"FILTER(?g IN ({fixed}) || "
-        f"EXISTS {{ GRAPH {reg} {{ ?r <{HAS_CURRENT_VERSION}> ?g }} }}) }}"
-    )
+    ops = []
+    for t in sorted(previous, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+        s, _p, _o = t
+        if not isinstance(s, URIRef) or layout.is_under_base(str(s)):
+            continue
+        if any(isinstance(x, BNode) for x in t):
+            continue
+        triple = _triple(t)[:-2]
+        ops.append(
+            f"INSERT {{ {triple} }} WHERE {{ {guard} "
+            f"{{ SELECT ?g WHERE {{ GRAPH ?g {{ {triple} }} "
+            f"GRAPH {reg} {{ ?r <{HAS_CURRENT_VERSION}> ?g }} FILTER(?g != {leaving}) }} "
+            "LIMIT 1 } "
+            f"UNION {{ GRAPH <{layout.vocabulary_graph}> {{ {triple} }} }} "
+            f"UNION {{ GRAPH <{layout.reference_graph}> {{ {triple} }} }} }}"
+        )
+    return ops
 
 
 def context_query(nodes: Iterable[URIRef]) -> str:

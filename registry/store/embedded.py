@@ -32,11 +32,9 @@ from registry.store.terms import (
     triples_to_rdflib,
 )
 
-# Quads per call to pyoxigraph's bulk loader. Below its internal batch (1,000,000 quads) each
-# call is written as ONE atomic ingestion of index files, which is what makes a killed bulk
-# load leave every graph complete or absent (batches are cut only between graphs).
-BULK_BATCH_QUADS = 400_000
-OXIGRAPH_LOADER_BATCH = 1_000_000
+# pyoxigraph's bulk loader writes index files named like this in the store directory, then
+# ingests them all at once when the load commits; a killed load leaves them behind, unused.
+STRAY_BULK_FILES = "bulk-*.sst"
 
 
 class EmbeddedStore:
@@ -51,6 +49,8 @@ class EmbeddedStore:
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
+                # only now: holding RocksDB's lock proves no other process is loading here
+                _remove_stray_bulk_files(path)
         except OSError as exc:
             raise StoreError(
                 f"Impossible d'ouvrir le magasin {self.location} : {exc} "
@@ -186,42 +186,23 @@ class EmbeddedStore:
         return sorted(names)
 
     def bulk_load(
-        self,
-        path: Path,
-        *,
-        graph: str | None = None,
-        progress: Progress | None = None,
-        batch_quads: int = BULK_BATCH_QUADS,
+        self, path: Path, *, graph: str | None = None, progress: Progress | None = None
     ) -> None:
-        """Load a file with pyoxigraph's bulk loader, in batches cut only where a new named
-        graph starts, so that a killed load leaves each graph complete or absent (given a file
-        where each named graph is contiguous, as in our dumps; a graph's default-graph copy
-        written right after it travels with it). ``progress`` receives bytes read so far."""
+        """Load a file with ONE call to pyoxigraph's bulk loader: parsing, encoding and index
+        building all run in Rust, and the result is committed in one atomic RocksDB ingestion
+        (pyoxigraph >= 0.5.1), so a killed load leaves the store exactly as it was (stray
+        ``bulk-*.sst`` files are removed at the next open). ``progress`` receives bytes read
+        so far. Triples (and default-graph quads) go into ``graph`` when it is given."""
         source = rdf_file(path)
-        target = graph_name_to_ox(graph)
-        remap = graph is not None
-        # a graph larger than this (or a long run of default-graph quads) is split
-        hard_cap = min(2 * batch_quads, OXIGRAPH_LOADER_BATCH - 1)
-        with self._errors(f"Chargement de / loading {path}"), source.open() as stream:
-            counting = _CountingReader(stream, progress)
-            quads = ox.parse(cast(IO[bytes], counting), source.format, rename_blank_nodes=True)
-            batch: list[ox.Quad] = []
-            previous: object = None
-            for quad in quads:
-                if remap and isinstance(quad.graph_name, ox.DefaultGraph):
-                    quad = ox.Quad(quad.subject, quad.predicate, quad.object, target)
-                name = quad.graph_name
-                if (
-                    len(batch) >= batch_quads
-                    and name != previous
-                    and not isinstance(name, ox.DefaultGraph)
-                ) or len(batch) >= hard_cap:
-                    self.raw.bulk_extend(batch)
-                    batch = []
-                batch.append(quad)
-                previous = name
-            if batch:
-                self.raw.bulk_extend(batch)
+        to_graph = None if graph is None else ox.NamedNode(graph)
+        with self._errors(f"Chargement de / loading {path}"):
+            if progress is None and not source.gzipped:
+                # pyoxigraph reads the file itself (in parallel on machines with >= 4 cores)
+                self.raw.bulk_load(path=path, format=source.format, to_graph=to_graph)
+            else:
+                with source.open() as stream:
+                    reader = cast(IO[bytes], _CountingReader(stream, progress))
+                    self.raw.bulk_load(input=reader, format=source.format, to_graph=to_graph)
             self.raw.flush()
 
     def load_dataset(self, data: Dataset | Iterable[tuple[Identifier, ...]]) -> None:
@@ -296,6 +277,14 @@ def replace_graph_update(graph: str | None, data: Graph) -> str:
         else:
             parts.append(f"INSERT DATA {{ GRAPH {ox.NamedNode(graph)} {{\n{body}\n}} }}")
     return " ;\n".join(parts)
+
+
+def _remove_stray_bulk_files(path: Path) -> None:
+    """Delete index files left by a bulk load that was killed before its commit: RocksDB never
+    references them (the commit did not happen), so they only waste disk space."""
+    for stray in path.glob(STRAY_BULK_FILES):
+        with suppress(FileNotFoundError):
+            stray.unlink()
 
 
 def _not_acceptable(media_type: str, kind: str) -> NotAcceptable:

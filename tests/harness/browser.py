@@ -63,16 +63,14 @@ STORE_CACHE = ROOT / ".cache" / "browser-store"
 
 
 def _data_digest() -> str:
-    """Changes whenever what the first start loads changes (datasets, vocabulary, shapes, code
-    of the loader)."""
+    """Changes whenever what the first start loads changes (datasets, vocabulary, shapes).
+    Delete .cache/browser-store after changing how entries are stored."""
     digest = hashlib.sha256()
     for folder in ("datasets", "ontology", "shapes"):
         for path in sorted((ROOT / folder).rglob("*")):
             if path.is_file():
                 digest.update(f"{path.relative_to(ROOT)}:{path.stat().st_size}".encode())
                 digest.update(path.read_bytes())
-    for name in ("loading.py", "entries.py", "layout.py", "history.py"):
-        digest.update((ROOT / "registry" / name).read_bytes())
     return digest.hexdigest()[:16]
 
 

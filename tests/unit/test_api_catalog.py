@@ -165,3 +165,15 @@ def test_catalog_conforms_to_semic_dcat_ap_shapes(client: TestClient) -> None:
         _conforms, report, text = validate(data, shacl_graph=shapes, inference="none")
         violations = list(report.subjects(SH.resultSeverity, SH.Violation))
         assert not violations, text
+
+
+def test_large_pages_are_still_valid_turtle(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from registry.api import catalog_routes
+
+    monkeypatch.setattr(catalog_routes, "PRETTY_TURTLE_MAX_TRIPLES", 10)
+    r = client.get("/catalog?page_size=7", headers={"accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    assert "@prefix" not in r.text  # the fast N-Triples subset of Turtle
+    assert len(set(_graph(r).subjects(RDF.type, DCAT.Dataset))) == 7
