@@ -79,5 +79,6 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         for name in Settings.model_fields
         if f"IAT_{name.upper()}" in os.environ
     }
-    values = {**file_values, **explicit_env, **{k: v for k, v in overrides.items() if v is not None}}
+    given = {k: v for k, v in overrides.items() if v is not None}
+    values = {**file_values, **explicit_env, **given}
     return Settings(**values)

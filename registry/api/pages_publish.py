@@ -253,8 +253,8 @@ def _report_view(report: Any, lang: str) -> dict[str, Any]:
                 "outcome": r.outcome,
                 "ok": r.outcome != "rejected",
                 "label": t(f"pub.import.outcome.{r.outcome}")
-            if f"pub.import.outcome.{r.outcome}" in MESSAGES
-            else r.outcome,
+                if f"pub.import.outcome.{r.outcome}" in MESSAGES
+                else r.outcome,
                 "messages": by_row.get((r.table, r.line), []),
             }
         )

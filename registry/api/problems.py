@@ -53,7 +53,7 @@ DEFAULT_DETAILS: dict[int, tuple[str, str]] = {
 }
 
 
-class HttpProblem(RegistryError):  # noqa: N818 - named after RFC 9457 problems
+class HttpProblem(RegistryError):
     """An error raised by the HTTP layer itself, with its status code and optional headers."""
 
     def __init__(

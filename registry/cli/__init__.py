@@ -17,13 +17,15 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so that `import registry.cli` stays cheap and free of side effects.
-    from registry.cli import validate_cmd  # noqa: F401
-    from registry.cli import store_cmd  # noqa: F401
-    from registry.cli import serve_cmd  # noqa: F401
-    from registry.cli import publish_cmd  # noqa: F401
-    from registry.cli import tabular_cmd  # noqa: F401
-    from registry.cli import admin_cmd  # noqa: F401
-    from registry.cli import load_cmd  # noqa: F401
+    from registry.cli import (
+        admin_cmd,  # noqa: F401
+        load_cmd,  # noqa: F401
+        publish_cmd,  # noqa: F401
+        serve_cmd,  # noqa: F401
+        store_cmd,  # noqa: F401
+        tabular_cmd,  # noqa: F401
+        validate_cmd,  # noqa: F401
+    )
 
 
 def main() -> None:

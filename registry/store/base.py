@@ -25,14 +25,14 @@ Progress = Callable[[int], None]
 
 
 # Added by the storage helper (additive): errors both backends raise.
-class QueryTimeout(StoreError):  # noqa: N818 (named like errors.py's)
+class QueryTimeout(StoreError):
     """A query ran past its time budget (HTTP 504 at the API boundary)."""
 
     code = "query-timeout"
     http_status = 504
 
 
-class NotAcceptable(InputError):  # noqa: N818
+class NotAcceptable(InputError):
     """The requested media type cannot represent this query's results (HTTP 406)."""
 
     code = "not-acceptable"

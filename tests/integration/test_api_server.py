@@ -79,7 +79,7 @@ def test_rdflib_sparqlstore(server: RunningServer) -> None:
 
 
 def test_crawler_content_negotiation(server: RunningServer) -> None:
-    with httpx.Client(base_url=server.url, timeout=10) as http:
+    with httpx.Client(base_url=server.url, timeout=60) as http:
         seen: dict[str, Graph] = {}
         for accept, fmt in (
             ("text/turtle", "turtle"),
@@ -119,7 +119,7 @@ def test_crawler_content_negotiation(server: RunningServer) -> None:
 
 
 def test_catalog_and_api_over_http(server: RunningServer) -> None:
-    with httpx.Client(base_url=server.url, timeout=10) as http:
+    with httpx.Client(base_url=server.url, timeout=60) as http:
         r = http.get("/catalog", headers={"Accept": "text/turtle"})
         assert r.status_code == 200
         assert f"{server.url}/sparql" in r.text  # absolute URLs from the public URL
@@ -145,7 +145,7 @@ def test_server_answers_point_query_while_a_heavy_one_runs(server: RunningServer
     thread = threading.Thread(target=run_heavy)
     thread.start()
     time.sleep(0.3)
-    with httpx.Client(base_url=server.url, timeout=10) as http:
+    with httpx.Client(base_url=server.url, timeout=60) as http:
         t0 = time.monotonic()
         r = http.get("/id/deploiement/dep-00001.ttl")
         elapsed = time.monotonic() - t0
@@ -158,6 +158,6 @@ def test_server_answers_point_query_while_a_heavy_one_runs(server: RunningServer
 def test_data_files_are_loaded_only_into_an_empty_store(tmp_path: Path) -> None:
     files = write_sample_data(tmp_path / "data", SampleSizes(2, 2, 1))
     for srv in running_server(tmp_path, files):
-        with httpx.Client(base_url=srv.url, timeout=10) as http:
+        with httpx.Client(base_url=srv.url, timeout=60) as http:
             r = http.get("/api/v1/deployments")
             assert r.json()["total"] == 2

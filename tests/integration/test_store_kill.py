@@ -23,15 +23,16 @@ COUNT = f"{EX}tripleCount"
 VERSION = f"{EX}version"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 TRIPLES_PER_GRAPH = 30  # including the count triple
-GRAPHS = 4_000
+GRAPHS = 1_000  # 60,000 quads per file
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _write_entries(path: Path, graphs: int) -> None:
-    """Each graph declares how many triples it holds; its default-graph copy follows it."""
+def _write_entries(path: Path, first: int, graphs: int) -> None:
+    """Graphs k{first}..: each declares how many triples it holds; its default-graph copy (the
+    public view) follows it, as in the registry's dumps."""
     with path.open("w", encoding="utf-8") as fh:
-        for k in range(graphs):
+        for k in range(first, first + graphs):
             g = f"<{GRAPH}k{k}/1>"
             s = f"<{EX}deploiement/k{k}>"
             lines = [
@@ -56,8 +57,15 @@ def _graph_counts(store: EmbeddedStore) -> dict[str, tuple[int, int | None]]:
     }
 
 
-def _run_until(script: str, args: list[str], marker_at: int, timeout_s: float = 60) -> str:
-    """Run ``script`` in a child; SIGKILL it once it has printed ``marker_at`` progress lines.
+def _run_until(
+    script: str,
+    args: list[str],
+    marker_at: int,
+    timeout_s: float = 60,
+    then_files: tuple[Path, str] | None = None,
+) -> str:
+    """Run ``script`` in a child; SIGKILL it as soon as it prints a number >= ``marker_at``
+    (and then, with ``then_files=(folder, pattern)``, as soon as such a file exists there).
     Returns 'killed', or 'finished' if it ended first."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
@@ -65,11 +73,17 @@ def _run_until(script: str, args: list[str], marker_at: int, timeout_s: float = 
     )
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout_s
-    for seen, _line in enumerate(proc.stdout, start=1):
-        if seen >= marker_at:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            return "killed"
+    for line in proc.stdout:
+        if line.strip().isdigit() and int(line) >= marker_at:
+            while then_files and not any(then_files[0].glob(then_files[1])):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    break
+                time.sleep(0.001)
+            else:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return "killed"
+            break
         if time.monotonic() > deadline:
             break
     proc.kill()
@@ -85,32 +99,74 @@ store = EmbeddedStore(Path(sys.argv[1]))
 total = Path(sys.argv[2]).stat().st_size
 step = [0]
 def progress(read):
-    # one line per ~5% of the file read by the parser
+    # one line per 5% of the file read by the parser; the last one (20) once it is all read,
+    # before the loader has built and committed its index files
     if read * 20 // total > step[0]:
         step[0] = read * 20 // total
         print(step[0], flush=True)
-store.bulk_load(Path(sys.argv[2]), progress=progress, batch_quads=20_000)
+store.bulk_load(Path(sys.argv[2]), progress=progress)
 print("done", flush=True)
 """
 
 
-def test_sigkill_during_bulk_load_leaves_whole_graphs(tmp_path: Path) -> None:
-    data = tmp_path / "entries.nq"
-    _write_entries(data, GRAPHS)
-    store_dir = tmp_path / "store"
+def _public_subjects(store: EmbeddedStore) -> dict[str, int]:
+    rows = store.select("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s")
+    return {str(r["s"]): int(r["n"]) for r in rows}  # type: ignore[call-overload]
 
-    outcome = _run_until(BULK_SCRIPT, [str(store_dir), str(data)], marker_at=9)  # ~45 %
-    assert outcome == "killed"
+
+def _entry_graph(k: int) -> str:
+    return f"{GRAPH}k{k}/1"
+
+
+@pytest.mark.parametrize(
+    ("kill_at", "when_index_files"),
+    [
+        pytest.param(9, False, id="while-parsing"),
+        pytest.param(20, True, id="while-writing-index-files"),
+    ],
+)
+@pytest.mark.parametrize("preloaded", [0, GRAPHS], ids=["empty-store", "non-empty-store"])
+def test_sigkill_during_bulk_load_leaves_the_store_as_it_was(
+    tmp_path: Path, kill_at: int, when_index_files: bool, preloaded: int
+) -> None:
+    """A bulk load is one atomic commit: killed before it, the store holds exactly what it
+    held before (every earlier graph whole, none of the new file's graphs), reopens, drops
+    the loader's stray files, and loads the same file again completely."""
+    store_dir = tmp_path / "store"
+    if preloaded:
+        before = tmp_path / "before.nq"
+        _write_entries(before, 0, preloaded)
+        with EmbeddedStore(store_dir) as store:
+            store.bulk_load(before)
+    data = tmp_path / "entries.nq"
+    _write_entries(data, preloaded, GRAPHS)
+
+    stray = "bulk-*.sst"  # pyoxigraph's index files, written before its one commit
+    outcome = _run_until(
+        BULK_SCRIPT,
+        [str(store_dir), str(data)],
+        marker_at=kill_at,
+        then_files=(store_dir, stray) if when_index_files else None,
+    )
+    assert outcome == "killed"  # before it printed "done"
+    assert any(store_dir.glob(stray)) == when_index_files
 
     store = EmbeddedStore(store_dir)  # reopening succeeds
+    assert not any(store_dir.glob(stray))  # and removes the killed loader's files
     counts = _graph_counts(store)
-    # killed midway: some graphs are in, not all (otherwise this test would prove nothing)
-    assert 0 < len(counts) < GRAPHS, len(counts)
-    broken = {g: c for g, c in counts.items() if c != (TRIPLES_PER_GRAPH, TRIPLES_PER_GRAPH)}
-    assert not broken, list(broken.items())[:5]
-    # the public copy in the default graph is complete for every entry present
-    public = store.select("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s")
-    assert {int(r["n"]) for r in public} <= {TRIPLES_PER_GRAPH}  # type: ignore[call-overload]
+    whole = (TRIPLES_PER_GRAPH, TRIPLES_PER_GRAPH)
+    old = {_entry_graph(k) for k in range(preloaded)}
+    new = {_entry_graph(k) for k in range(preloaded, preloaded + GRAPHS)}
+    assert set(counts) == old, len(counts)
+    assert all(c == whole for c in counts.values()), [c for c in counts.values() if c != whole]
+    public = _public_subjects(store)
+    assert len(public) == len(counts)  # public copies travel with their graphs
+    assert set(public.values()) <= {TRIPLES_PER_GRAPH}
+
+    store.bulk_load(data)  # the store is usable: the same file loads completely
+    counts = _graph_counts(store)
+    assert set(counts) == old | new and all(c == whole for c in counts.values())
+    assert len(_public_subjects(store)) == preloaded + GRAPHS
     store.close()
 
 
@@ -147,7 +203,8 @@ def test_sigkill_during_updates_leaves_each_graph_old_or_new(tmp_path: Path) -> 
     with EmbeddedStore(store_dir) as store:
         store.bulk_load(data)
 
-    outcome = _run_until(UPDATE_SCRIPT, [str(store_dir), str(graphs)], marker_at=150)
+    # killed once graph 149 is replaced: at least 150 are at version 2
+    outcome = _run_until(UPDATE_SCRIPT, [str(store_dir), str(graphs)], marker_at=149)
     assert outcome == "killed"
 
     store = EmbeddedStore(store_dir)
