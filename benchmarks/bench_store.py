@@ -163,7 +163,9 @@ CHILDREN = {"load": child_load, "queries": child_queries, "rdflib": child_rdflib
 
 
 def run_child(phase: str, **kwargs: Any) -> tuple[dict[str, Any], float]:
-    """Run a phase in a fresh interpreter; returns (its JSON result, its peak RSS in MB)."""
+    """Run a phase in a fresh interpreter; returns (its JSON result, its peak RSS in MB). The
+    result also gets ``cpu_s``: the child's user + system CPU time, all threads (on a shared
+    machine, wall times depend on the other jobs; CPU time much less)."""
     cmd = [sys.executable, __file__, "_child", phase]
     for k, v in kwargs.items():
         cmd += [f"--{k.replace('_', '-')}", str(v)]
@@ -172,7 +174,9 @@ def run_child(phase: str, **kwargs: Any) -> tuple[dict[str, Any], float]:
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
         raise SystemExit(f"phase {phase} failed ({status}): {out[-2000:]!r}")
-    return json.loads(out), usage.ru_maxrss / 1024
+    result = json.loads(out)
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime
+    return result, usage.ru_maxrss / 1024
 
 
 def _free_port() -> int:
@@ -237,6 +241,12 @@ def public_view_nt(data: Path, out: Path) -> None:
     ox.serialize(quads, str(out), ox.RdfFormat.N_TRIPLES)
 
 
+def _loadavg() -> str:
+    """The 1/5/15-minute load averages: other jobs on the machine inflate wall times."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
 def fmt(value: float | None, unit: str = "s") -> str:
     if value is None:
         return "-"
@@ -264,16 +274,19 @@ def main() -> int:
         print(f"generated {data} {counts} in {time.perf_counter() - t:.1f} s", flush=True)
     org = next(iter_org_sirens(args.n))
     print(f"data: {data} ({data.stat().st_size / 1e6:,.0f} MB), {os.cpu_count()} CPUs", flush=True)
+    print(f"load average at start: {_loadavg()}", flush=True)
     results: dict[str, dict[str, Any]] = {}
 
     if "embedded" not in args.skip:
         store = work / "embedded"
         shutil.rmtree(store, ignore_errors=True)
         load, rss = run_child("load", backend="embedded", store=store, data=data)
+        load["load_cpu_s"] = load.pop("cpu_s")
         queries, _ = run_child(
             "queries", backend="embedded", store=store, org=org, repeat=args.repeat
         )
         disk = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 1e6
+        queries.pop("cpu_s")
         results["embedded"] = {**load, "peak_rss_mb": rss, "disk_mb": disk, **queries}
         print("embedded:", json.dumps(results["embedded"]), flush=True)
 
@@ -282,12 +295,14 @@ def main() -> int:
         shutil.rmtree(location, ignore_errors=True)
         server = Server(location)
         load, rss = run_child("load", backend="remote", url=server.url, data=data)
+        load["load_cpu_s"] = load.pop("cpu_s")  # the client's only; the server's is not counted
         server_peak = server.stop()
         server = Server(location)  # reopen = server start until it answers
         queries, _ = run_child(
             "queries", backend="remote", url=server.url, org=org, repeat=args.repeat
         )
         server.stop()
+        queries.pop("cpu_s")
         queries["reopen_s"] = server.ready_s
         results["remote"] = {
             **load,
@@ -302,10 +317,12 @@ def main() -> int:
         if not nt.exists():
             public_view_nt(data, nt)
         res, rss = run_child("rdflib", data=nt, org=org, repeat=args.repeat)
+        res.pop("cpu_s")
         results["rdflib"] = {**res, "peak_rss_mb": rss}
         print("rdflib:", json.dumps(results["rdflib"]), flush=True)
 
     report(args.n, results)
+    print(f"load average at end: {_loadavg()}")
     (work / "results.json").write_text(json.dumps(results, indent=2))
     return 0
 
@@ -313,6 +330,7 @@ def main() -> int:
 def report(n: int, results: dict[str, dict[str, Any]]) -> None:
     rows = [
         ("bulk load", "load_s", "s"),
+        ("bulk load, CPU (user+sys)", "load_cpu_s", "s"),
         ("peak RSS (loader process)", "peak_rss_mb", "MB"),
         ("peak RSS (server)", "server_peak_rss_mb", "MB"),
         ("reopen", "reopen_s", "s"),

@@ -81,6 +81,13 @@ def _warm_up(state: ApiState) -> None:
     def build() -> None:
         try:
             get_index(state)
+            from registry.catalog import publishers
+
+            # the aggregate behind the DCAT catalogue (seconds at 100 k entries)
+            state.cached(
+                "publishers:None",
+                lambda: publishers(state.store, state.settings.base_iri, None),
+            )
         except Exception:  # logged, not fatal: the first request will try again
             logging.getLogger("registry.api").exception("index warm-up failed")
 

@@ -165,6 +165,23 @@ def _key_from_payload(state: ApiState, graph: Graph, kind: str) -> str:
     return _check_key(keys.pop())
 
 
+async def _written(state: ApiState, kind: str, key: str) -> None:
+    """Invalidate caches after a write, refreshing the listing index for the entries touched:
+    the deployment itself, or every deployment of a changed AI system."""
+    from registry.index import Index, refresh
+
+    iri = state.layout.entry_iri(kind, key)
+
+    def refresh_index(index: Index) -> Index:
+        if kind == "deploiement":
+            touched = [iri]
+        else:
+            touched = [d.iri for d in index.deployments if d.system == iri]
+        return refresh(index, state.store, touched)
+
+    await blocking(state.after_write, refresh_index)
+
+
 def _etag(n: int | str) -> str:
     return f'"{n}"'
 
@@ -226,7 +243,7 @@ async def create_entry(request: Request, collection: str) -> Response:
         return entries.write(principal, kind, key, graph)
 
     result = await blocking(work)
-    state.bump()
+    await _written(state, kind, key)
     return _write_response(state, kind, key, result, 201)
 
 
@@ -247,7 +264,7 @@ async def update_entry(request: Request, collection: str, key: str) -> Response:
     result = await blocking(
         lambda: entries.write(principal, kind, key, graph, if_match=_if_match(request))
     )
-    state.bump()
+    await _written(state, kind, key)
     return _write_response(state, kind, key, result, 201 if result.created else 200)
 
 
@@ -261,7 +278,7 @@ async def retire_entry(request: Request, collection: str, key: str) -> Response:
     result = await blocking(
         lambda: entries.retire(principal, kind, key, if_match=_if_match(request))
     )
-    state.bump()
+    await _written(state, kind, key)
     return _write_response(state, kind, key, result, 200)
 
 
@@ -277,7 +294,7 @@ async def restore_entry(request: Request, collection: str, key: str, n: int) -> 
     result = await blocking(
         lambda: entries.restore(principal, kind, key, n, if_match=_if_match(request))
     )
-    state.bump()
+    await _written(state, kind, key)
     return _write_response(state, kind, key, result, 200)
 
 

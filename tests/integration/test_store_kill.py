@@ -1,6 +1,8 @@
 """SIGKILL in the middle of a bulk load or of a run of updates leaves the embedded store
-consistent: it reopens, and every entry graph is complete (its triple count matches the count
-it declares) or absent; after updates, every graph is wholly at its old or its new version."""
+consistent: it reopens; a killed bulk load (into an empty or a non-empty store, while parsing
+or while writing its index files) leaves the store exactly as before, every entry graph whole
+(its triple count matches the count it declares); after updates, every graph is wholly at its
+old or its new version."""
 
 from __future__ import annotations
 

@@ -302,3 +302,28 @@ def test_hostile_text_is_escaped_in_html_but_kept_in_data(
     page = c.get(f"/id/deploiement/{KEY}.html").text
     assert "<img src=x" not in page and "&lt;img src=x" in page
     assert "<img src=x" in c.get(f"/api/v1/deployments/{KEY}").json()["title"]
+
+
+def test_index_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
+    from registry.index import build_index, refresh
+    from tests.harness.registry_server import sample_store
+
+    store = sample_store(tmp_path, SampleSizes(6, 3, 2))
+    before = build_index(store)
+    dep = f"{BASE}id/deploiement/dep-00002"
+    new = f"{BASE}id/deploiement/zz-new"
+    store.update(
+        f"DELETE WHERE {{ <{dep}> <http://purl.org/dc/terms/title> ?t }} ;"
+        f'INSERT DATA {{ <{dep}> <http://purl.org/dc/terms/title> "Titre changé"@fr .'
+        f" <{new}> a <https://w3id.org/ia-territoires/def#Deployment> ;"
+        f' <http://purl.org/dc/terms/identifier> "zz-new" ;'
+        f" <https://w3id.org/dpv/tech#hasDeployer> <{BASE}id/organisation/999999999> ."
+        f' <{BASE}id/organisation/999999999> <http://xmlns.com/foaf/0.1/name> "Nouvelle" }} ;'
+        f"DELETE WHERE {{ <{BASE}id/deploiement/dep-00004> ?p ?o }}"
+    )
+    refreshed = refresh(before, store, [dep, new, f"{BASE}id/deploiement/dep-00004"])
+    rebuilt = build_index(store)
+    assert [vars(d) for d in refreshed.deployments] == [vars(d) for d in rebuilt.deployments]
+    assert refreshed.organisations[f"{BASE}id/organisation/999999999"].name == "Nouvelle"
+    assert len(before.deployments) == 6  # the old index is untouched
+    store.close()
