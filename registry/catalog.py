@@ -21,7 +21,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from registry.config import Settings
 from registry.store.base import Store
-from registry.vocab import DCATAP, ELI, HYDRA, IAT, PREFIXES, TECH, VCARD
+from registry.vocab import ADMS, DCATAP, ELI, HYDRA, IAT, PREFIXES, TECH, VCARD, concept_iri
 
 AI_ACT_ELI = "http://data.europa.eu/eli/reg/2024/1689/oj"
 LICENCE = "https://spdx.org/licenses/etalab-2.0"
@@ -33,6 +33,7 @@ SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 OPENAPI = "https://spec.openapis.org/oas/v3.1.0"
 
 DEFAULT_PAGE_SIZE = 100
+RETIRED = "arrete"  # the status a retired entry gets (registry.entries.RETIRED)
 MAX_PAGE_SIZE = 500
 
 
@@ -43,6 +44,7 @@ class Publisher:
     name: str
     deployments: int
     modified: str | None  # latest dct:modified of its deployments (lexical form)
+    retired: int = 0  # of which withdrawn (status « arrêté »): kept, and said so
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,11 @@ def publishers(store: Store, base: str, organisation: str | None = None) -> list
     only = f"VALUES ?org {{ <{_escape_iri(organisation)}> }}" if organisation else ""
     rows = store.select(
         f"""SELECT ?org (SAMPLE(?n) AS ?name) (COUNT(DISTINCT ?d) AS ?count)
-                  (MAX(STR(?m)) AS ?modified) WHERE {{
+                  (MAX(STR(?m)) AS ?modified) (COUNT(DISTINCT ?r) AS ?retired) WHERE {{
           {only}
           ?d a <{IAT.Deployment}> ; <{TECH.hasDeployer}> ?org .
           OPTIONAL {{ ?d <{DCTERMS.modified}> ?m }}
+          OPTIONAL {{ ?d <{ADMS.status}> <{concept_iri("statut", RETIRED)}> . BIND(?d AS ?r) }}
           OPTIONAL {{ ?org <{FOAF.name}> ?n }}
         }} GROUP BY ?org ORDER BY ?org"""
     )
@@ -83,6 +86,7 @@ def publishers(store: Store, base: str, organisation: str | None = None) -> list
                 name=str(row.get("name") or key),
                 deployments=int(row["count"]),
                 modified=str(row["modified"]) if row.get("modified") else None,
+                retired=int(row.get("retired") or 0),
             )
         )
     return out
@@ -203,7 +207,7 @@ class CatalogBuilder:
         self.add(lang, RDF.type, DCTERMS.LinguisticSystem)
         return lang
 
-    def national_dataset(self, total: int, modified: str | None) -> URIRef:
+    def national_dataset(self, total: int, modified: str | None, retired: int = 0) -> URIRef:
         ds = URIRef(f"{self.base}dataset/registre")
         self.dataset_common(ds, "ia-territoires-registre", self.registry_agent(), modified)
         self.add(
@@ -222,7 +226,7 @@ class CatalogBuilder:
             Literal(
                 f"Les {total} déploiements de systèmes d'intelligence artificielle recensés "
                 "dans les collectivités territoriales françaises, avec les systèmes, "
-                "organisations et sources.",
+                "organisations et sources." + _retired_note(retired)[0],
                 lang="fr",
             ),
         )
@@ -231,7 +235,7 @@ class CatalogBuilder:
             DCTERMS.description,
             Literal(
                 f"The {total} deployments of AI systems registered for French local governments, "
-                "with systems, organisations and sources.",
+                "with systems, organisations and sources." + _retired_note(retired)[1],
                 lang="en",
             ),
         )
@@ -252,8 +256,7 @@ class CatalogBuilder:
             DCTERMS.description,
             Literal(
                 f"Les {pub.deployments} déploiements de systèmes d'IA déclarés par {pub.name} "
-                "dans le "
-                "registre ia-territoires.",
+                "dans le registre ia-territoires." + _retired_note(pub.retired)[0],
                 lang="fr",
             ),
         )
@@ -262,7 +265,7 @@ class CatalogBuilder:
             DCTERMS.description,
             Literal(
                 f"The {pub.deployments} AI-system deployments declared by {pub.name} in the "
-                "ia-territoires registry.",
+                "ia-territoires registry." + _retired_note(pub.retired)[1],
                 lang="en",
             ),
         )
@@ -332,6 +335,25 @@ class CatalogBuilder:
         if national is not None:
             self.add(sparql, DCAT.servesDataset, national)
             self.add(rest, DCAT.servesDataset, national)
+
+
+def _retired_note(retired: int) -> tuple[str, str]:
+    """Sentence added to a description when some deployments are withdrawn: harvesters keep
+    the dataset (a withdrawn entry stays in the registry, with its status), and its readers
+    learn why the count did not drop."""
+    if retired == 0:
+        return "", ""
+    if retired == 1:
+        return (
+            " Dont 1 arrêté (retiré du service, conservé dans le registre avec son statut).",
+            " Of which 1 retired (withdrawn from service, kept in the registry with its status).",
+        )
+    return (
+        f" Dont {retired} arrêtés (retirés du service, conservés dans le registre avec leur "
+        "statut).",
+        f" Of which {retired} retired (withdrawn from service, kept in the registry with their "
+        "status).",
+    )
 
 
 def _date_literal(text: str) -> Literal:
@@ -418,7 +440,8 @@ def build_catalog(
     for member in selected:
         if member is None:
             latest = max((p.modified for p in pubs if p.modified), default=None)
-            national = builder.national_dataset(total_deployments, latest)
+            retired = sum(p.retired for p in pubs)
+            national = builder.national_dataset(total_deployments, latest, retired)
             g.add(catalog_iri, DCAT.dataset, national)
         else:
             g.add(catalog_iri, DCAT.dataset, builder.organisation_dataset(member))

@@ -172,13 +172,16 @@ def load_fixed_graph(
             f"{{ GRAPH {reg} {{ ?r <{HAS_CURRENT_VERSION}> ?g }} }}) }} ;\n"
             f"DROP SILENT GRAPH <{graph}>"
         )
+    # Each file is bulk-loaded twice, into its named graph and into the default graph (the
+    # public view): copying 700k reference triples with a SPARQL INSERT ... WHERE is ~10x slower.
+    # A kill in between leaves no checksum, so the next load starts this graph over.
     for i, f in enumerate(files, start=1):
         store.bulk_load(f, graph=graph)
+        store.bulk_load(f, graph=None)
         if progress:
             progress(f"graphe {graph.rsplit('/', 1)[-1]}", i, len(files))
     now = Literal(datetime.now(UTC), datatype=XSD.dateTime).n3()
     store.update(
-        f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} ;\n"
         f"DELETE WHERE {{ GRAPH {reg} {{ <{graph}> <{_CHECKSUM}> ?c ; <{DCTERMS.modified}> ?m }} }}"
         f" ;\nINSERT DATA {{ GRAPH {reg} {{ <{graph}> <{_CHECKSUM}> {Literal(checksum).n3()} ; "
         f"<{DCTERMS.modified}> {now} }} }}"

@@ -111,7 +111,9 @@ async def _catalog(
             page_size=size,
             modified_since=since,
             organisation=organisation,
-            catalog_path=path,
+            # Paging links keep the extension: harvesters (ckanext-dcat) parse every page in
+            # the format of the first one, whatever content negotiation would give.
+            catalog_path=f"{path}.{ext}" if ext else path,
             known_publishers=known,
         )
 

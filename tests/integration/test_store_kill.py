@@ -54,8 +54,7 @@ def _graph_counts(store: EmbeddedStore) -> dict[str, tuple[int, int | None]]:
         f"OPTIONAL {{ ?s <{COUNT}> ?c }} }} }} GROUP BY ?g"
     )
     return {
-        str(r["g"]): (int(r["n"]), int(r["declared"]) if "declared" in r else None)  # type: ignore[call-overload]
-        for r in rows
+        str(r["g"]): (int(r["n"]), int(r["declared"]) if "declared" in r else None) for r in rows
     }
 
 
@@ -113,7 +112,7 @@ print("done", flush=True)
 
 def _public_subjects(store: EmbeddedStore) -> dict[str, int]:
     rows = store.select("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s")
-    return {str(r["s"]): int(r["n"]) for r in rows}  # type: ignore[call-overload]
+    return {str(r["s"]): int(r["n"]) for r in rows}
 
 
 def _entry_graph(k: int) -> str:
@@ -222,7 +221,7 @@ def test_sigkill_during_updates_leaves_each_graph_old_or_new(tmp_path: Path) -> 
     states = {str(r["versions"]): 0 for r in rows}
     for r in rows:
         version = str(r["versions"])
-        v1, v2 = int(r["v1"]), int(r["v2"])  # type: ignore[call-overload]
+        v1, v2 = int(r["v1"]), int(r["v2"])
         # wholly old or wholly new: the version marker agrees with every value
         assert (version, v1, v2) in {
             ("1", TRIPLES_PER_GRAPH - 2, 0),
