@@ -278,6 +278,7 @@ def test_ckan_harvests_the_registry_catalogue(ckan_portal: CkanPortal, registry:
         # dataset licence out of license_id and the licence comes on each distribution.
         assert not dataset.get("license_id"), dataset.get("license_id")
         resources = dataset["resources"]
+        print("DATASET", {k: v for k, v in dataset.items() if k != "resources"})
         assert {r["format"] for r in resources} >= {"CSV"}, resources
         assert len(resources) == 4, uri
         assert {r["license"] for r in resources} == {LICENCE}, uri
