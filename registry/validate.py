@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -49,6 +49,8 @@ SEVERITY_LABELS: dict[str, dict[str, str]] = {
     "Warning": {"fr": "Avertissement", "en": "Warning"},
     "Info": {"fr": "Suggestion", "en": "Info"},
 }
+# Entries per pySHACL run in validate_many: bounded memory, most of the saving already had.
+BATCH_MAX = 200
 DEPLOYMENT_SHAPE = URIRef("https://w3id.org/ia-territoires/shapes#DeploymentShape")
 # Concept triples copied into the data graph: pySHACL only sees types in the data graph.
 _CONCEPT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.broader, SKOS.notation, SKOS.prefLabel)
@@ -202,6 +204,15 @@ def _speed_up_pyshacl() -> None:
     if current is None or not isinstance(current[0], _ParameterList):
         parameters = (_ParameterList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
         setattr(shacl_shape, "CONSTRAINT_PARAMS", parameters)  # noqa: B010
+    # pySHACL writes a text description of every result for its text report (stringifying
+    # nodes and paths: a tenth of a validation); this module reads only the report graph.
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    ConstraintComponent.make_v_result_description = _no_description  # type: ignore[method-assign]
+
+
+def _no_description(*_args: Any, **_kwargs: Any) -> str:
+    return ""
 
 
 class _PreparedQueryDataGraph(_ShaclDataGraph):
@@ -237,6 +248,10 @@ class Validator:
         self._shacl = _ShaclShapesGraph(shapes)
         self._lock = threading.Lock()
         self._concepts = _concept_index(vocabulary)
+        # sh:targetObjectsOf: whether a node is checked depends on triples pointing AT it.
+        self._target_predicates = frozenset(
+            o for o in shapes.objects(None, SH.targetObjectsOf) if isinstance(o, URIRef)
+        )
         self._recommended = sorted(
             (
                 info
@@ -288,21 +303,54 @@ class Validator:
         ``context``: triples about the nodes ``data`` references (types, labels), fetched by the
         caller; they answer ``sh:class`` checks but are not themselves reported on.
         """
-        graph = Graph()
+        item = self._prepare(data, context)
+        return self._report(item, list(self._results(self._run(item.graph))))
+
+    def validate_many(
+        self, items: Sequence[tuple[Graph, Graph | None]]
+    ) -> list[ValidationReport]:
+        """Check many ``(data, context)`` pairs: the same reports as :meth:`validate` on each,
+        for far less. pySHACL's cost is mostly per shape and per run, so entries go through ONE
+        run over the union of their graphs, as long as the union changes nothing any entry's
+        checks can see: every node an entry mentions must be described (triples with it as
+        subject) identically by every other entry of the run that mentions it. The shapes
+        only follow paths forwards from the focus node, so each entry's checks then see exactly
+        its own graph. Entries that disagree on a node go to another run."""
+        prepared = [self._prepare(data, context) for data, context in items]
+        reports: list[ValidationReport | None] = [None] * len(prepared)
+        for batch in _batches(prepared, BATCH_MAX, self._target_predicates):
+            if len(batch) == 1:
+                graph = prepared[batch[0]].graph
+            else:
+                graph = Graph(bind_namespaces="none")
+                for i in batch:
+                    for triple in prepared[i].graph:
+                        graph.add(triple)
+            results = list(self._results(self._run(graph)))
+            for i in batch:
+                reports[i] = self._report(prepared[i], results)
+        return [r for r in reports if r is not None]
+
+    def _prepare(self, data: Graph, context: Graph | None) -> _Item:
+        graph = Graph(bind_namespaces="none")  # binding ~30 prefixes per graph adds up
         for source in (data, context):
             if source is not None:
                 for triple in _triples(source):
                     graph.add(triple)
         self._add_concepts(graph)
-        report_graph = self._run(graph)
-        own_subjects = {s for s, _p, _o in _triples(data)}
+        own = {s for s, _p, _o in _triples(data)}
+        deployments = {s for s, p, o in _triples(data) if p == RDF.type and o == IAT.Deployment}
+        return _Item(graph, own, deployments)
+
+    def _report(
+        self, item: _Item, all_results: list[tuple[Node, ValidationResult]]
+    ) -> ValidationReport:
         results = sorted(
-            (r for r in self._results(report_graph) if r[0] in own_subjects),
-            key=lambda r: (SEVERITY_ORDER[r[1].severity], r[1].focus, r[1].shape),
+            (r for r in all_results if r[0] in item.own_subjects),
+            key=lambda r: _result_order(r[1]),
         )
         report = ValidationReport(results=[r for _, r in results])
-        deployments = {s for s, p, o in _triples(data) if p == RDF.type and o == IAT.Deployment}
-        for focus in sorted(deployments, key=str):
+        for focus in sorted(item.deployments, key=str):
             report.completeness[str(focus)] = self._completeness(focus, report.results)
         return report
 
@@ -403,6 +451,60 @@ def default_validator() -> Validator:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+_TARGETED = URIRef("urn:ia-territoires:validate:targeted-by")
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One entry ready for pySHACL: its graph (entry, context, concepts), the nodes it reports
+    on, and its deployments (for completeness)."""
+
+    graph: Graph
+    own_subjects: set[Node]
+    deployments: set[Node]
+
+
+def _result_order(r: ValidationResult) -> tuple[int, str, str, str, str]:
+    # Path and value break ties so that the order does not depend on pySHACL's report order.
+    return (SEVERITY_ORDER[r.severity], r.focus, r.shape, r.path or "", r.value or "")
+
+
+def _descriptions(
+    graph: Graph, targeting: frozenset[URIRef]
+) -> dict[Node, frozenset[tuple[Node, Node]]]:
+    """Every node the graph mentions (subject or non-literal object) → its (predicate, object)
+    pairs in the graph (empty when only mentioned), plus ``(_TARGETED, p)`` when it is the
+    object of a ``targeting`` predicate (``sh:targetObjectsOf``: that makes it a focus node)."""
+    out: dict[Node, set[tuple[Node, Node]]] = {}
+    for s, p, o in graph:
+        out.setdefault(s, set()).add((p, o))
+        if not isinstance(o, RDFLiteral):
+            pairs = out.setdefault(o, set())
+            if p in targeting:
+                pairs.add((_TARGETED, p))
+    return {node: frozenset(pairs) for node, pairs in out.items()}
+
+
+def _batches(
+    items: Sequence[_Item], size: int, targeting: frozenset[URIRef] = frozenset()
+) -> list[list[int]]:
+    """Indexes of ``items`` grouped so that, within a group, every node is described the same
+    by all the items that mention it (first fit; a group holds at most ``size`` items)."""
+    groups: list[tuple[list[int], dict[Node, frozenset[tuple[Node, Node]]]]] = []
+    for i, item in enumerate(items):
+        described = _descriptions(item.graph, targeting)
+        for members, known in groups:
+            if len(members) >= size:
+                continue
+            if all(known.get(node, pairs) == pairs for node, pairs in described.items()):
+                members.append(i)
+                known.update(described)
+                break
+        else:
+            groups.append(([i], dict(described)))
+    return [members for members, _ in groups]
 
 
 def _triples(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:

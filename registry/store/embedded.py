@@ -195,14 +195,12 @@ class EmbeddedStore:
         so far. Triples (and default-graph quads) go into ``graph`` when it is given."""
         source = rdf_file(path)
         to_graph = None if graph is None else ox.NamedNode(graph)
-        with self._errors(f"Chargement de / loading {path}"):
-            if progress is None and not source.gzipped:
-                # pyoxigraph reads the file itself (in parallel on machines with >= 4 cores)
-                self.raw.bulk_load(path=path, format=source.format, to_graph=to_graph)
-            else:
-                with source.open() as stream:
-                    reader = cast(IO[bytes], _CountingReader(stream, progress))
-                    self.raw.bulk_load(input=reader, format=source.format, to_graph=to_graph)
+        # Never ``bulk_load(path=...)``: on >= 4 cores pyoxigraph 0.5 then parses chunks of
+        # the file in parallel, each renaming blank nodes on its own, so a blank node written
+        # on both sides of a chunk boundary would become two. A stream is parsed in one piece.
+        with self._errors(f"Chargement de / loading {path}"), source.open() as stream:
+            reader = cast(IO[bytes], _CountingReader(stream, progress))
+            self.raw.bulk_load(input=reader, format=source.format, to_graph=to_graph)
             self.raw.flush()
 
     def load_dataset(self, data: Dataset | Iterable[tuple[Identifier, ...]]) -> None:

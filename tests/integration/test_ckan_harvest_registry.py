@@ -5,7 +5,7 @@ made through the REST write path, and keeps a withdrawn entry's organisation dat
 The registry holds a small subset of ``datasets/`` (three curated deployments, their systems and
 organisations, and the slice of the reference data about their deployers), loaded with the
 registry's own write path into a fresh store: the full ``datasets/`` takes more than a minute
-to load, the subset a few seconds. The curated ``dct:modified`` dates are moved back to
+to load, the subset a few seconds. Every ``xsd:date`` of the curated files is moved back to
 :data:`OLD_DATE` so that an edit made today always changes the catalogue's ``dct:modified``."""
 
 from __future__ import annotations
@@ -45,7 +45,13 @@ DEPLOYMENTS = {
 ORGANISATION_ENTRIES = ("ia-territoires", "yelda", "cnaf")
 PLAISIR, ISERE, CNAF = "217804905", "223800012", "cnaf"
 NATIONAL = f"{BASE}dataset/registre"
-LICENCE = "https://spdx.org/licenses/etalab-2.0"
+LICENCE_LABEL = "Licence Ouverte / Open Licence 2.0 (Etalab)"
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+FORMATS = sorted(FILE_TYPE + t for t in ("CSV", "JSON", "JSON_LD", "RDF_TURTLE"))
+MEDIA_TYPES = {
+    f"https://www.iana.org/assignments/media-types/{m}"
+    for m in ("text/csv", "application/json", "application/ld+json", "text/turtle")
+}
 
 
 def _dataset_iri(org_key: str) -> str:
@@ -54,8 +60,8 @@ def _dataset_iri(org_key: str) -> str:
 
 # ---- the registry -----------------------------------------------------------------------------
 def _reference_slice(organisations: set[str], target: Path) -> None:
-    """The triples of the reference data about ``organisations`` and what they link to (two
-    hops: territory, legal category, SIREN node), as N-Triples."""
+    """The triples of the reference data about ``organisations`` and about the nodes they link
+    to (territory, legal category, SIREN node), as N-Triples."""
     wanted = {f"<{iri}>" for iri in organisations}
     with gzip.open(REFERENCE, "rt", encoding="utf-8") as fh:
         lines = fh.readlines()
@@ -112,7 +118,10 @@ def _build_store(tmp: Path) -> str:
     entries = _entry_files(tmp / "entries")
     reference = tmp / "reference-slice.nt"
     _reference_slice(_deployers(entries), reference)
-    settings = Settings(store_path=tmp / "store", auth_db_path=tmp / "auth.sqlite3")
+    # The embedded store whatever the environment says: the server opens this one.
+    settings = Settings(
+        store_path=tmp / "store", auth_db_path=tmp / "auth.sqlite3", sparql_query_url=None
+    )
     layout = Layout(settings.base_iri)
     store = open_store(settings)
     try:
@@ -124,7 +133,7 @@ def _build_store(tmp: Path) -> str:
         assert report.created == len(entries), report.to_dict()
     finally:
         store.close()
-    auth = AuthDB(settings.auth_db_path, layout)
+    auth = AuthDB(settings.resolved_auth_db_path, layout)
     try:
         _, token = auth.create_token(None, admin=True, label="moissonnage CKAN")
     finally:
@@ -246,6 +255,9 @@ def test_ckan_harvests_the_registry_catalogue(ckan_portal: CkanPortal, registry:
     source_url = f"{registry.server.url}/catalog.ttl?page_size=2"
     expected = _catalogue_datasets(source_url)
     assert expected == {NATIONAL, *(_dataset_iri(k) for k in (PLAISIR, ISERE, CNAF))}
+    # ckanext-dcat parses every page in the format of the first: paging links keep it.
+    jsonld = httpx.get(f"{registry.server.url}/catalog.jsonld?page_size=2", timeout=30)
+    assert f'"{registry.server.url}/catalog.jsonld?page=2&page_size=2"' in jsonld.text
 
     admin = CkanClient(ckan_portal.url, ckan_portal.token, retries=0)
     admin.call("organization_create", {"name": "itest-registre", "title": "Registre"})
@@ -278,21 +290,24 @@ def test_ckan_harvests_the_registry_catalogue(ckan_portal: CkanPortal, registry:
         # dataset licence out of license_id and the licence comes on each distribution.
         assert not dataset.get("license_id"), dataset.get("license_id")
         resources = dataset["resources"]
-        print("DATASET", {k: v for k, v in dataset.items() if k != "resources"})
-        assert {r["format"] for r in resources} >= {"CSV"}, resources
-        assert len(resources) == 4, uri
-        assert {r["license"] for r in resources} == {LICENCE}, uri
+        # DCAT-AP 3 wants URIs for formats and media types: ckanext-dcat keeps them as they are.
+        assert sorted(r["format"] for r in resources) == FORMATS, uri
+        assert {r["mimetype"] for r in resources} == MEDIA_TYPES, uri
+        # The licence of each distribution, by the label of the dct:LicenseDocument.
+        assert {r["license"] for r in resources} == {LICENCE_LABEL}, uri
         assert all(r["url"].startswith(registry.server.url) for r in resources), uri
         assert "intelligence artificielle" in {t["name"] for t in dataset["tags"]}
+    # Titles and descriptions come in the portal's ckan.locale_default language (English on
+    # the test portal; a French portal gets the @fr literals), the catalogue has both.
     national = first[NATIONAL]
-    assert national["title"] == "Registre des systèmes d'IA des collectivités territoriales"
+    assert national["title"] == "Registry of AI systems used by French local governments"
     assert national["extras_dict"]["identifier"] == "ia-territoires-registre"
     plaisir = first[_dataset_iri(PLAISIR)]
-    assert plaisir["title"] == "Systèmes d'IA déployés par Commune de Plaisir"
+    assert plaisir["title"] == "AI systems deployed by Commune de Plaisir"
     assert plaisir["extras_dict"]["identifier"] == f"ia-territoires-{PLAISIR}"
     assert plaisir["extras_dict"]["publisher_name"] == "Commune de Plaisir"
     assert plaisir["extras_dict"]["publisher_uri"] == f"{BASE}id/organisation/{PLAISIR}"
-    csv = next(r for r in plaisir["resources"] if r["format"] == "CSV")
+    csv = next(r for r in plaisir["resources"] if r["format"] == FILE_TYPE + "CSV")
     assert csv["url"] == f"{registry.server.url}/api/v1/deployments.csv?organisation={PLAISIR}"
     assert httpx.get(csv["url"], timeout=30).status_code == 200
 
@@ -318,6 +333,9 @@ def test_ckan_harvests_the_registry_catalogue(ckan_portal: CkanPortal, registry:
     assert isere["state"] == "active"
     assert isere["id"] == first[_dataset_iri(ISERE)]["id"]
     assert isere["extras_dict"]["modified"].startswith(today)
-    assert "1 arrêté" in isere["notes"], isere["notes"]
-    assert "arrêté" not in third[_dataset_iri(CNAF)]["notes"]
-    assert "1 arrêté" in third[NATIONAL]["notes"], third[NATIONAL]["notes"]
+    assert "Of which 1 retired" in isere["notes"], isere["notes"]
+    assert "retired" not in third[_dataset_iri(CNAF)]["notes"]
+    assert "Of which 1 retired" in third[NATIONAL]["notes"], third[NATIONAL]["notes"]
+    # the French description served alongside says the same
+    french = httpx.get(f"{registry.server.url}/catalog/organisation/{ISERE}.ttl", timeout=30)
+    assert "Dont 1 arrêté (retiré du service" in french.text
