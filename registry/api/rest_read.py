@@ -183,6 +183,21 @@ def _next_url(request: Request, cursor: str | None) -> str | None:
     return str(request.url.include_query_params(cursor=cursor))
 
 
+def _page_response(
+    request: Request, state: ApiState, total: int, items: list[dict[str, Any]], cursor: str | None
+) -> JSONResponse:
+    """The body shared by every listing: one page, the total and the link to the next page."""
+    return JSONResponse(
+        {
+            "total": total,
+            "items": items,
+            "next": _next_url(request, cursor),
+            "nextCursor": cursor,
+            "dataVersion": state.data_version,
+        }
+    )
+
+
 # ---- deployments ---------------------------------------------------------------------------
 SORTS: dict[str, Callable[[Deployment], Any]] = {
     "identifier": lambda d: "",
@@ -609,15 +624,7 @@ async def list_systems(request: Request) -> Response:
         return len(rows), page, cursor
 
     total, page, cursor = await blocking(work)
-    return JSONResponse(
-        {
-            "total": total,
-            "items": page,
-            "next": _next_url(request, cursor),
-            "nextCursor": cursor,
-            "dataVersion": state.data_version,
-        }
-    )
+    return _page_response(request, state, total, page, cursor)
 
 
 def organisation_json(o: Organisation, deployments: int) -> dict[str, Any]:
@@ -675,15 +682,7 @@ async def list_organisations(request: Request) -> Response:
         return len(rows), page, cursor
 
     total, page, cursor = await blocking(work)
-    return JSONResponse(
-        {
-            "total": total,
-            "items": page,
-            "next": _next_url(request, cursor),
-            "nextCursor": cursor,
-            "dataVersion": state.data_version,
-        }
-    )
+    return _page_response(request, state, total, page, cursor)
 
 
 # ---- statistics ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
@@ -85,11 +85,12 @@ class Vocabulary:
         wanted = fold(text)
         candidates = self.allowed(scheme, subset)
         for c in candidates:
-            if wanted in (fold(c.notation), fold(c.label_fr), fold(c.label_en), fold(str(c.iri))):
+            if wanted in (_fold(c.notation), _fold(c.label_fr), _fold(c.label_en),
+                          _fold(str(c.iri))):
                 return Resolved(c.iri)
         squeezed = _squeeze(wanted)
         for c in candidates:
-            if squeezed in (_squeeze(fold(c.notation)), _squeeze(fold(c.label_fr))):
+            if squeezed in (_squeeze(_fold(c.notation)), _squeeze(_fold(c.label_fr))):
                 return Resolved(c.iri)
         return Resolved(None, self.suggest(candidates, wanted))
 
@@ -170,3 +171,10 @@ def _squeeze(text: str) -> str:
 def vocabulary() -> Vocabulary:
     """The project's vocabulary, indexed once per process."""
     return Vocabulary(load_vocabulary())
+
+
+@lru_cache(maxsize=8192)
+def _fold(text: str) -> str:
+    # resolve() folds every candidate label of a scheme for every cell: a few labels, folded
+    # once each (a tenth of an import's time before).
+    return fold(text)

@@ -4,9 +4,11 @@ that validation, versions and provenance are those of the API.
 Two passes over the file, both streamed (memory does not grow with the file, apart from the set
 of keys seen, to catch duplicates): the first builds and validates every row (nothing written);
 the second writes. All or nothing by default: one Violation and nothing is written. With
-``partial`` the valid rows are written and the others reported. Each validation report is
-remembered by a digest of the entry, so that pass 2 (the write path validates again) costs no
-second SHACL run.
+``partial`` the valid rows are written and the others reported. Pass 1 validates its rows in
+batches of ``CHECK_BATCH`` (one pySHACL run for many entries:
+:meth:`registry.validate.Validator.validate_many`, same reports as one by one). Each validation
+report is remembered by a digest of the entry, so that pass 2 (the write path validates again)
+costs no second SHACL run.
 
 Limit of "all or nothing": the write path writes one entry per request; if a write fails in
 pass 2 (another writer changed the same entry in between), the rows before it stay written and
@@ -47,6 +49,7 @@ EXAMPLE_PREFIX = "exemple-"  # keys reserved for the template's example rows
 # Columns a file may leave out: filled by the importer or the write path.
 AUTO_FILLED = {("deploiements", "organisation"), ("deploiements", "date_mise_a_jour")}
 MEMO_MAX = 500_000
+CHECK_BATCH = 200  # rows of pass 1 validated together (memory stays bounded in the file size)
 
 
 @dataclass
@@ -98,6 +101,20 @@ class TableRows:
             yield raw, row, issues
 
 
+@dataclass
+class _Deferred:
+    """A row of pass 1 checked but for SHACL validation, which runs in batches."""
+
+    table: Table
+    line: int
+    key: str
+    row: dict[str, str]
+    problems: list[Issue]
+    content: Graph
+    context: Graph
+    existed: bool
+
+
 class _MemoValidator:
     """The service's validator, remembering reports by a digest of (entry, context): the write
     path validates again what pass 1 validated."""
@@ -107,13 +124,24 @@ class _MemoValidator:
         self.memo: dict[bytes, Any] = {}
 
     def validate(self, data: Graph, *, context: Graph | None = None) -> Any:
-        key = digest(data, context)
-        report = self.memo.get(key)
-        if report is None:
-            report = self.inner.validate(data, context=context)
-            if len(self.memo) < MEMO_MAX:
-                self.memo[key] = report
-        return report
+        return self.validate_many([(data, context)])[0]
+
+    def validate_many(self, items: list[tuple[Graph, Graph | None]]) -> list[Any]:
+        """Reports for many (entry, context) pairs; the ones not yet known in one batch when
+        the validator can (pySHACL costs less per entry over many entries at once)."""
+        keys = [digest(data, context) for data, context in items]
+        missing = [i for i, key in enumerate(keys) if key not in self.memo]
+        fresh: dict[int, Any] = {}
+        if missing:
+            batch = getattr(self.inner, "validate_many", None)
+            todo = [items[i] for i in missing]
+            reports = batch(todo) if batch is not None else [
+                self.inner.validate(data, context=context) for data, context in todo]
+            for i, report in zip(missing, reports, strict=True):
+                fresh[i] = report
+                if len(self.memo) < MEMO_MAX:
+                    self.memo[keys[i]] = report
+        return [fresh[i] if i in fresh else self.memo[keys[i]] for i in range(len(items))]
 
 
 def digest(data: Graph, context: Graph | None) -> bytes:
@@ -209,6 +237,9 @@ class _Import:
         # Entries this import creates, known before they are written (pass 1): their types.
         self.pending: dict[URIRef, tuple[URIRef, ...]] = {}
         self.rejected: set[tuple[str, str]] = set()
+        # Pass 1 holds each row's issues until its validation (in batches) is done, so that the
+        # report lists them in file order.
+        self._buffer: list[Issue] | None = None
         self.org_key = (
             principal.organisation[len(self.layout.base) + len("id/organisation/"):]
             if principal.organisation and not principal.is_admin else options.organisation
@@ -345,6 +376,7 @@ class _Import:
         write: bool,
     ) -> list[RowOutcome]:
         outcomes: list[RowOutcome] = []
+        held: list[tuple[RowOutcome | _Deferred, list[Issue]]] = []
         done = 0
         phase = "écriture / writing" if write else "vérification / checking"
         for table_rows in tables:
@@ -354,11 +386,39 @@ class _Import:
                 done += 1
                 if self.progress is not None and done % 50 == 0:
                     self.progress(phase, done)
-                outcome = self._row(table, raw, row, issues, sources, seen, write)
-                if outcome is not None:
-                    outcomes.append(outcome)
+                if write:
+                    written = self._row(table, raw, row, issues, sources, seen, write)
+                    if written is not None:
+                        assert isinstance(written, RowOutcome)  # pass 2 defers nothing
+                        outcomes.append(written)
+                    continue
+                self._buffer = []
+                checked = self._row(table, raw, row, issues, sources, seen, write)
+                if checked is not None:
+                    held.append((checked, self._buffer))
+                self._buffer = None
+                if sum(isinstance(h, _Deferred) for h, _ in held) >= CHECK_BATCH:
+                    outcomes += self._release(held)
+                    held = []
+        outcomes += self._release(held)
         if self.progress is not None:
             self.progress(phase, done)
+        return outcomes
+
+    def _release(self, held: list[tuple[RowOutcome | _Deferred, list[Issue]]]) -> list[RowOutcome]:
+        """Validate the deferred rows of ``held`` in one batch, then report every row in order."""
+        deferred = [h for h, _ in held if isinstance(h, _Deferred)]
+        reports = self.memo.validate_many([(d.content, d.context) for d in deferred])
+        results = dict(zip(map(id, deferred), reports, strict=True))
+        outcomes = []
+        for item, issues in held:
+            self._buffer = issues
+            if isinstance(item, _Deferred):
+                item = self._finish(item, results[id(item)])
+            self._buffer = None
+            for issue in issues:
+                self.report.add_issue(issue)
+            outcomes.append(item)
         return outcomes
 
     def _row(
@@ -370,7 +430,7 @@ class _Import:
         sources: dict[str, list[dict[str, str]]],
         seen: set[str],
         write: bool,
-    ) -> RowOutcome | None:
+    ) -> RowOutcome | _Deferred | None:
         kind = table.kind
         assert kind is not None
         key = row.get("identifiant", "").strip() or (
@@ -422,7 +482,9 @@ class _Import:
     def _check(
         self, table: Table, line: int, row: dict[str, str], mapped: MappedRow,
         problems: list[Issue],
-    ) -> RowOutcome:
+    ) -> RowOutcome | _Deferred:
+        """Everything but SHACL validation: a row left to validate comes back as a
+        :class:`_Deferred`, finished by :meth:`_finish` once its batch is validated."""
         kind = table.kind
         assert kind is not None
         key = mapped.key
@@ -448,16 +510,20 @@ class _Import:
             ):
                 self._emit(table.name, line, key, row, problems)
                 return RowOutcome(table.name, line, key, "unchanged")
-            result = self.memo.validate(content, context=self._context(content))
+            context = self._context(content)
         except RegistryError as exc:
             problems.append(Issue("Violation", exc.message_fr, exc.message_en))
             return self._reject(table, line, key, row, problems)
-        problems += self._validation_issues(table, row, result)
         self.pending[node] = ROW_TYPES[kind]
+        return _Deferred(table, line, key, row, problems, content, context, current is not None)
+
+    def _finish(self, item: _Deferred, result: Any) -> RowOutcome:
+        table, line, key, row = item.table, item.line, item.key, item.row
+        problems = item.problems + self._validation_issues(table, row, result)
         if not result.conforms:
             return self._reject(table, line, key, row, problems)
         self._emit(table.name, line, key, row, problems)
-        return RowOutcome(table.name, line, key, "updated" if current else "created")
+        return RowOutcome(table.name, line, key, "updated" if item.existed else "created")
 
     def _is_reference(self, kind: str, key: str, node: URIRef) -> bool:
         """Described in the public view without being an entry (reference data)."""
@@ -495,7 +561,8 @@ class _Import:
                                   value, p.suggestions), table, line, key)
 
     def _row_issue(self, issue: Issue, table: str, line: int, key: str | None) -> None:
-        self.report.add_issue(Issue(
+        add = self._buffer.append if self._buffer is not None else self.report.add_issue
+        add(Issue(
             issue.severity, issue.fr, issue.en, issue.table or table,
             issue.line if issue.line is not None else line, issue.key or key,
             issue.column, issue.value, issue.suggestions))
