@@ -734,10 +734,14 @@ def context_query(nodes: Iterable[URIRef]) -> str:
     values = " ".join(f"<{n}>" for n in sorted(nodes))
     labels = " ".join(f"<{p}>" for p in LABELS)
     return (
-        f"CONSTRUCT {{ ?o a ?t . ?o ?lp ?l . ?o <{SKOS.inScheme}> ?sch . ?o <{SKOS.broader}> ?b }} "
+        # dct:type of a linked AI system carries its AI family, which the art. 50 rule
+        # (chatbot or generative system classified minimal risk) reads.
+        f"CONSTRUCT {{ ?o a ?t . ?o ?lp ?l . ?o <{SKOS.inScheme}> ?sch . ?o <{SKOS.broader}> ?b . "
+        f"?o <{DCTERMS.type}> ?dt }} "
         f"WHERE {{ VALUES ?o {{ {values} }} "
         f"{{ ?o a ?t }} UNION {{ VALUES ?lp {{ {labels} }} ?o ?lp ?l }} "
-        f"UNION {{ ?o <{SKOS.inScheme}> ?sch }} UNION {{ ?o <{SKOS.broader}> ?b }} }}"
+        f"UNION {{ ?o <{SKOS.inScheme}> ?sch }} UNION {{ ?o <{SKOS.broader}> ?b }} "
+        f"UNION {{ ?o <{DCTERMS.type}> ?dt }} }}"
     )
 
 

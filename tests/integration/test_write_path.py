@@ -30,7 +30,7 @@ from registry.store import Store
 from registry.store.embedded import EmbeddedStore
 from registry.store.remote import RemoteStore
 from registry.validate import Validator
-from registry.vocab import ADMS, ONTOLOGY_DIR, PROJECT_ROOT, TECH
+from registry.vocab import ADMS, EU_AIACT, ONTOLOGY_DIR, PROJECT_ROOT, TECH
 from tests.harness.oxigraph_server import OxigraphServer
 
 pytestmark = pytest.mark.integration
@@ -243,6 +243,17 @@ def test_guarded_update_from_a_concurrent_writer_writes_nothing(env: Env) -> Non
     env.store.update(request("Second"))
     assert env.quads() == before
     assert _title(env) == {"Premier"}
+
+
+def test_art_50_rule_sees_the_linked_systems_family_on_write(env: Env) -> None:
+    # Regression: the write path's context once fetched only types and labels, so the rule on a
+    # chatbot classified "minimal risk" (it needs the AI system's dct:type) never fired.
+    env.seed()
+    g = env.entry("deploiement", KEY)
+    g.set((DEP, EU_AIACT.hasRiskLevel, URIRef(f"{BASE}vocab/classification-ai-act/risque-minimal")))
+    result = env.service.write(env.plaisir, "deploiement", KEY, g, if_match='"1"')
+    shapes = {r.shape for r in result.report.results}
+    assert any(s.endswith("rule-generative-minimal-risk") for s in shapes), shapes
 
 
 def test_unchanged_content_makes_no_version(env: Env) -> None:
