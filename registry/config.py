@@ -15,6 +15,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_IMPORT_MAX_BYTES = 100_000_000  # 100 MB: about 250,000 rows of the template
+
 
 def default_store_path() -> Path:
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -50,6 +52,11 @@ class Settings(BaseSettings):
     sparql_row_cap: int = Field(10_000, gt=0)
     sparql_max_concurrent: int = Field(4, gt=0)
     max_payload_bytes: int = Field(2_000_000, gt=0)
+    # Largest spreadsheet an import accepts (CSV / XLSX, or each table of a data package).
+    import_max_bytes: int = Field(
+        DEFAULT_IMPORT_MAX_BYTES, gt=0,
+        description="Taille maximale d'un fichier importé / largest imported file (bytes)",
+    )
     lang: Literal["fr", "en"] = "fr"
     # API token for `publish ckan` (env IAT_CKAN_TOKEN), so that it never appears in argv.
     ckan_token: SecretStr | None = None

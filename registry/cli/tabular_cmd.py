@@ -82,7 +82,8 @@ def import_cmd(
         service = EntryService(opened, Layout(settings.base_iri),
                                max_payload_bytes=settings.max_payload_bytes)
         options = ImportOptions(organisation=org, admin=admin, dry_run=dry_run, partial=partial,
-                                lang=lang, crosswalk=crosswalk)
+                                lang=lang, crosswalk=crosswalk,
+                                max_bytes=settings.import_max_bytes)
         with _progress_bar("import") as bar:
             task = bar.add_task("", total=None)
 

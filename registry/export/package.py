@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, FOAF
+from rdflib.term import Node
 
 from registry.layout import HAS_CURRENT_VERSION, Layout
 from registry.ontology import context as jsonld_context
@@ -179,7 +180,7 @@ class _Export:
             n = n_sources = 0
             for chunk in _chunks(keys, CHUNK):
                 nodes = [URIRef(f"{self.layout.base}id/deploiement/{k}") for k in chunk]
-                graph = self.store.construct(_describe(nodes, with_sources=True))
+                graph = _TripleIndex.select(self.store, nodes, with_sources=True)
                 for key, node in zip(chunk, nodes, strict=True):
                     row = self.mapper.to_row(table, graph, node)
                     dep_out.writerow([neutralise(row[c]) for c in table.names])
@@ -204,7 +205,7 @@ class _Export:
         with _csv(self.out / "data" / f"{name}.csv", table) as out:
             for chunk in _chunks(keys, CHUNK):
                 nodes = [URIRef(f"{self.layout.base}id/{table.kind}/{k}") for k in chunk]
-                graph = self.store.construct(_describe(nodes, with_sources=False))
+                graph = _TripleIndex.select(self.store, nodes, with_sources=False)
                 for node in nodes:
                     row = self.mapper.to_row(table, graph, node)
                     out.writerow([neutralise(row[c]) for c in table.names])
@@ -365,9 +366,41 @@ def _describe(nodes: list[URIRef], *, with_sources: bool) -> str:
     for deployments, the title, date and type of their source documents."""
     follow = f"isBlank(?o) || ?p = <{DCTERMS.source}>" if with_sources else "isBlank(?o)"
     return (
-        f"CONSTRUCT {{ ?s ?p ?o . ?o ?p2 ?o2 }} WHERE {{ VALUES ?s {{ {_values(nodes)} }} "
+        f"SELECT ?s ?p ?o ?p2 ?o2 WHERE {{ VALUES ?s {{ {_values(nodes)} }} "
         f"?s ?p ?o OPTIONAL {{ ?o ?p2 ?o2 FILTER({follow}) }} }}"
     )
+
+
+class _TripleIndex:
+    """The triples of a chunk of entries, indexed by (subject, predicate): what
+    :meth:`RowMapper.to_row` reads. Filled from SELECT rows: building an rdflib ``Graph`` from a
+    CONSTRUCT took most of the export's time (measured: 11 of 18 s for 2,000 entries)."""
+
+    def __init__(self) -> None:
+        self._objects: dict[tuple[Node, Node], list[Node]] = {}
+        self._triples: set[tuple[Node, Node, Node]] = set()
+
+    @classmethod
+    def select(cls, store: Store, nodes: list[URIRef], *, with_sources: bool) -> _TripleIndex:
+        index = cls()
+        for row in store.select(_describe(nodes, with_sources=with_sources)):
+            index.add(row["s"], row["p"], row["o"])
+            if "p2" in row and "o2" in row:
+                index.add(row["o"], row["p2"], row["o2"])
+        return index
+
+    def add(self, s: Node, p: Node, o: Node) -> None:
+        if (s, p, o) not in self._triples:
+            self._triples.add((s, p, o))
+            self._objects.setdefault((s, p), []).append(o)
+
+    def objects(self, subject: Node | None = None, predicate: Node | None = None,
+                unique: bool = False) -> Iterator[Node]:
+        assert subject is not None and predicate is not None  # the mapper always names both
+        return iter(self._objects.get((subject, predicate), ()))
+
+    def __contains__(self, triple: object) -> bool:
+        return triple in self._triples
 
 
 def _versions_query(layout: Layout, subjects: list[URIRef]) -> str:

@@ -19,6 +19,7 @@ Call :func:`import_file` from the CLI or the API (``POST /api/v1/imports``).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.compare import isomorphic
 from rdflib.namespace import FOAF, RDF, RDFS
 from rdflib.term import BNode, Node
 
 from registry import history
 from registry.auth import Principal
+from registry.config import DEFAULT_IMPORT_MAX_BYTES
 from registry.entries import EntryService, context_query
 from registry.errors import InputError, RegistryError, ValidationFailed
 from registry.layout import comparable
@@ -60,6 +61,7 @@ class ImportOptions:
     partial: bool = False
     lang: str = "fr"
     crosswalk: str | None = None  # "etalab": the Etalab inventory of public algorithms
+    max_bytes: int = DEFAULT_IMPORT_MAX_BYTES  # Settings.import_max_bytes, per file read
 
 
 @dataclass
@@ -237,6 +239,9 @@ class _Import:
         # Entries this import creates, known before they are written (pass 1): their types.
         self.pending: dict[URIRef, tuple[URIRef, ...]] = {}
         self.rejected: set[tuple[str, str]] = set()
+        # Rows pass 1 found identical to the stored entry (with its version): pass 2 skips them
+        # unless that entry changed in between (then the write path decides).
+        self.unchanged: dict[tuple[str, str], str] = {}
         # Pass 1 holds each row's issues until its validation (in batches) is done, so that the
         # report lists them in file order.
         self._buffer: list[Issue] | None = None
@@ -276,8 +281,11 @@ class _Import:
         report.written = True
 
     def _open(self, path: Path) -> tuple[list[TableRows], TableRows | None]:
-        sheets = _package_sheets(path) if path.is_dir() or path.name == "datapackage.json" \
-            else open_sheets(path)
+        if path.is_dir() or path.name == "datapackage.json":
+            sheets = _package_sheets(path, self.options.max_bytes)
+        else:
+            check_size(path, self.options.max_bytes)
+            sheets = open_sheets(path)
         first = sheets[0]
         self.report.encoding = first.encoding
         self.report.delimiter = first.delimiter
@@ -387,6 +395,8 @@ class _Import:
                 if self.progress is not None and done % 50 == 0:
                     self.progress(phase, done)
                 if write:
+                    if done % CHECK_BATCH == 0:
+                        _collect()
                     written = self._row(table, raw, row, issues, sources, seen, write)
                     if written is not None:
                         assert isinstance(written, RowOutcome)  # pass 2 defers nothing
@@ -400,6 +410,7 @@ class _Import:
                 if sum(isinstance(h, _Deferred) for h, _ in held) >= CHECK_BATCH:
                     outcomes += self._release(held)
                     held = []
+                    _collect()
         outcomes += self._release(held)
         if self.progress is not None:
             self.progress(phase, done)
@@ -505,9 +516,11 @@ class _Import:
             self.service._authorise(self.principal, kind, key, content, old, current)
             self.service.complete(self.principal, kind, key, content, current, old,
                                   self.service._clock())
-            if old is not None and isomorphic(
+            if old is not None and history.same_content(
                 comparable(old, self.layout, kind, key), comparable(content, self.layout, kind, key)
             ):
+                assert current is not None
+                self.unchanged[(table.name, key)] = current.etag
                 self._emit(table.name, line, key, row, problems)
                 return RowOutcome(table.name, line, key, "unchanged")
             context = self._context(content)
@@ -593,6 +606,8 @@ class _Import:
         if kind == "organisation" and self._is_reference(kind, key, node):
             return RowOutcome(table.name, line, key, "unchanged")
         current = history.current_version(self.store, self.layout, kind, key)
+        if current is not None and self.unchanged.get((table.name, key)) == current.etag:
+            return RowOutcome(table.name, line, key, "unchanged")  # checked by pass 1
         try:
             result = self.service.write(
                 self.principal, kind, key, mapped.graph,
@@ -615,6 +630,13 @@ class _Import:
 
 
 # ---- helpers -------------------------------------------------------------------------------------
+def _collect() -> None:
+    """Free the rows already done: rdflib graphs hold reference cycles (graph ↔ store), which
+    only the cyclic garbage collector frees, and its full runs are rare, so without this the
+    memory of an import grows with the file (measured: 4 times the rows' size)."""
+    gc.collect()
+
+
 def _column_for_shape(table: Table, shape: str) -> str | None:
     for column in table.columns:
         if shape in column.shapes:
@@ -663,7 +685,37 @@ def _detect_table(sheet: Sheet) -> Table | None:
     return None
 
 
-def _package_sheets(path: Path) -> list[Sheet]:
+def check_size(path: Path, limit: int) -> None:
+    """Refuse a file above the import limit before reading a byte of it (a 200 MB file would
+    take long to check, and is most likely a mistake: split it, or raise the limit)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # missing file: the reader says so
+    if size > limit:
+        raise InputError(
+            f"{path.name} : fichier trop volumineux ({_size(size, 'fr')}), la limite d'import "
+            f"est de {_size(limit, 'fr')} (réglage import_max_bytes = {limit} octets). "
+            "Découpez le fichier ou relevez la limite.",
+            f"{path.name}: file too large ({_size(size, 'en')}), the import limit is "
+            f"{_size(limit, 'en')} (setting import_max_bytes = {limit} bytes). Split the file "
+            "or raise the limit.",
+            file=str(path), size=size, limit=limit,
+        )
+
+
+def _size(n: int, lang: str) -> str:
+    units = ("octets", "ko", "Mo", "Go") if lang == "fr" else ("bytes", "kB", "MB", "GB")
+    value = float(n)
+    for unit in units:
+        if value < 1000 or unit == units[-1]:
+            text = f"{value:.1f}".removesuffix(".0")
+            return f"{text.replace('.', ',') if lang == 'fr' else text} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def _package_sheets(path: Path, max_bytes: int = DEFAULT_IMPORT_MAX_BYTES) -> list[Sheet]:
     """The CSV tables of a data package (an export), by resource name."""
     import json
 
@@ -681,6 +733,7 @@ def _package_sheets(path: Path) -> list[Sheet]:
         name = resource.get("name")
         rel = resource.get("path")
         if name in TABLES and isinstance(rel, str) and ".." not in rel and "://" not in rel:
+            check_size(folder / rel, max_bytes)
             for sheet in open_sheets(folder / rel):
                 sheet.name = name
                 sheets.append(sheet)

@@ -9,7 +9,9 @@ always gives the same graph (the importer relies on it to validate once).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, ORG, RDF, XSD
@@ -58,6 +60,16 @@ class MappedRow:
     @property
     def ok(self) -> bool:
         return self.key is not None and not any(i.severity == "Violation" for i in self.issues)
+
+
+class TripleSource(Protocol):
+    """What :meth:`RowMapper.to_row` reads: an rdflib ``Graph``, or the export's lighter index
+    (building an rdflib graph cost the export most of its time)."""
+
+    def objects(self, subject: Node | None = ..., predicate: Node | None = ...,
+                unique: bool = ...) -> Iterator[Node]: ...
+
+    def __contains__(self, triple: object) -> bool: ...
 
 
 class RowMapper:
@@ -271,7 +283,7 @@ class RowMapper:
                 graph.add((url, column.predicate, term))
 
     # ---- export: graph → row ------------------------------------------------------------------
-    def to_row(self, table: Table, graph: Graph, node: URIRef) -> dict[str, str]:
+    def to_row(self, table: Table, graph: TripleSource, node: URIRef) -> dict[str, str]:
         assert table.kind is not None
         row: dict[str, str] = {}
         key = self.key_of(table.kind, node, graph)
@@ -293,7 +305,7 @@ class RowMapper:
             formatted = [self.format(column, o) for o in graph.objects(subject, column.predicate)]
             values = sorted(v for v in formatted if v is not None)
             if (column.name == START_COLUMN and not values
-                    and graph.value(subject, TIME.hasBeginning) is not None):
+                    and next(iter(graph.objects(subject, TIME.hasBeginning)), None) is not None):
                 values = [UNKNOWN_START[0]]
             if column.multi:
                 row[column.name] = cells.join_values(values)
@@ -301,7 +313,7 @@ class RowMapper:
                 row[column.name] = values[0] if values else ""
         return row
 
-    def source_rows(self, graph: Graph, node: URIRef, key: str) -> list[dict[str, str]]:
+    def source_rows(self, graph: TripleSource, node: URIRef, key: str) -> list[dict[str, str]]:
         rows = []
         predicate = SOURCES.column("deploiement").predicate
         for url in sorted(o for o in graph.objects(node, predicate) if isinstance(o, URIRef)):
@@ -317,7 +329,7 @@ class RowMapper:
             rows.append(row)
         return rows
 
-    def key_of(self, kind: str, node: URIRef, graph: Graph) -> str:
+    def key_of(self, kind: str, node: URIRef, graph: TripleSource) -> str:
         prefix = f"{self.layout.base}id/{kind}/"
         text = str(node)
         return text[len(prefix):] if text.startswith(prefix) else text
@@ -349,7 +361,7 @@ class RowMapper:
         raise AssertionError(kind)
 
 
-def find_nested(graph: Graph, node: URIRef, nested: Nested) -> Node | None:
+def find_nested(graph: TripleSource, node: URIRef, nested: Nested) -> Node | None:
     candidates = sorted(graph.objects(node, nested.predicate), key=str)
     for candidate in candidates:
         if nested.match is None or (candidate, RDF.type, nested.match) in graph:

@@ -242,3 +242,97 @@ def test_principal_from_the_api_is_used(env: Env) -> None:
     assert report.counts["created"] == 2, report.to_text()
     record = history.get_current(env.store, LAYOUT, "deploiement", "fr-plaisir-optimus")[1]
     assert URIRef(LAYOUT.organisation_iri(PLAISIR)) in set(record.objects())
+
+
+# ---- large files: a size limit, and streaming below it ----------------------------------------
+HEADER = ("identifiant,titre,description,organisation,systeme,statut,classification_ai_act,"
+          "finalites,domaines,decision_individuelle,intervention_humaine,date_debut\n")
+
+
+def _row(i: int, description: str = "Description.") -> str:
+    return (f"fr-plaisir-gros-{i},Déploiement {i},{description},{PLAISIR},yelda-callbot,envisage,"
+            "non-evaluee,mobilite,mobilite-voirie,non,non-documentee,\n")
+
+
+def test_file_above_the_import_limit_is_refused_unread(env: Env, tmp_path: Path) -> None:
+    path = tmp_path / "deploiements.csv"
+    with path.open("wb") as fh:  # 200 MB on paper, sparse on disk: nothing to write
+        fh.write((HEADER + _row(1)).encode())
+        fh.truncate(200_000_000)
+    before = env.quads()
+    report = env.run(path)
+    assert report.aborted and not report.written and not report.rows
+    fr, en = report.to_text("fr"), report.to_text("en")
+    assert "trop volumineux (200 Mo)" in fr and "limite d'import est de 100 Mo" in fr, fr
+    assert "import_max_bytes" in fr and "import limit is 100 MB" in en, en
+    assert env.quads() == before
+
+
+def test_import_limit_is_a_setting(env: Env, tmp_path: Path) -> None:
+    from registry.config import Settings
+
+    assert Settings(import_max_bytes=2_000).import_max_bytes == 2_000
+    path = tmp_path / "deploiements.csv"
+    path.write_text(HEADER + "".join(_row(i) for i in range(40)), encoding="utf-8")
+    assert path.stat().st_size > 2_000
+    before = env.quads()
+    report = env.run(path, max_bytes=2_000)
+    assert report.aborted and not report.written
+    assert "limite d'import est de 2 ko" in report.to_text("fr"), report.to_text("fr")
+    assert "import_max_bytes = 2000 octets" in report.to_text("fr")
+    assert env.quads() == before
+    assert env.run(path, max_bytes=1_000_000, dry_run=True).counts["created"] == 40
+
+
+def test_large_csv_is_read_in_a_streaming_buffer(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from registry.tabular.reader import open_sheets
+
+    path = tmp_path / "deploiements.csv"
+    rows = 120_000
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(HEADER)
+        fh.write(_row(0, "Une description de longueur ordinaire, " * 4) * rows)
+    size = path.stat().st_size
+    assert size > 30_000_000
+    sheet = open_sheets(path)[0]
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in sheet.rows())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == rows
+    assert peak < 1_000_000, f"peak {peak} bytes for a {size} bytes file"
+
+
+def test_import_memory_does_not_grow_with_the_file(
+    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Peak memory of a dry run on 3N rows is about that of N rows: rows are not held (only
+    one small outcome and report per row), though each row is 90 KB of text here. Rows
+    are validated in batches (the streaming buffer): small batches keep the test short."""
+    import tracemalloc
+
+    from registry.tabular import importer
+
+    monkeypatch.setattr(importer, "CHECK_BATCH", 20)
+    text = "Texte long d'un déploiement ; " * 3000  # ~90 KB per row
+    peaks = []
+    for n in (20, 60):
+        path = tmp_path / f"deploiements-{n}.csv"
+        with path.open("w", encoding="utf-8") as fh:
+            fh.write(HEADER)
+            for i in range(n):
+                fh.write(_row(i, text))
+        tracemalloc.start()
+        try:
+            report = env.run(path, dry_run=True)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert report.counts["created"] == n, report.to_text()
+    grown = peaks[1] - peaks[0]
+    added = 40 * len(text)
+    assert grown < added / 4, f"peaks {peaks}: +{grown} bytes for +{added} bytes of rows"
