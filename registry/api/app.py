@@ -66,7 +66,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     install_problem_handlers(app)
     _include_routes(app)
     app.add_middleware(
-        PayloadLimit, max_bytes=settings.max_payload_bytes, base_iri=settings.base_iri
+        PayloadLimit,
+        max_bytes=settings.max_payload_bytes,
+        base_iri=settings.base_iri,
+        upload_max_bytes=settings.import_max_bytes,
     )
     return app
 
@@ -95,7 +98,14 @@ def _warm_up(state: ApiState) -> None:
 
 
 def _include_routes(app: FastAPI) -> None:
-    from registry.api import catalog_routes, linked_data, rest_read, rest_write, sparql_routes
+    from registry.api import (
+        catalog_routes,
+        linked_data,
+        rest_import,
+        rest_read,
+        rest_write,
+        sparql_routes,
+    )
 
     @app.get("/health", tags=["Service"], summary="État du service / Service health")
     async def health() -> dict[str, object]:
@@ -105,5 +115,6 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(linked_data.router)
     app.include_router(catalog_routes.router)
     app.include_router(rest_read.router)
+    app.include_router(rest_import.router)  # before rest_write's POST /{collection}
     app.include_router(rest_write.router)
     __import__("registry.api.pages", fromlist=["install"]).install(app)  # public HTML pages

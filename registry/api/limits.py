@@ -9,17 +9,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.api.problems import PROBLEM_JSON
 
+# Spreadsheet uploads: their own, larger limit (Settings.import_max_bytes).
+UPLOAD_PATHS = ("/api/v1/imports", "/publier/import")
+
 
 class PayloadLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, base_iri: str) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, base_iri: str, upload_max_bytes: int | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
         self.base_iri = base_iri
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = scope.get("path", "") in UPLOAD_PATHS
+        max_bytes = self.upload_max_bytes if upload else self.default_max_bytes
         declared = None
         for name, value in scope.get("headers", []):
             if name == b"content-length":
@@ -27,8 +35,8 @@ class PayloadLimit:
                     declared = int(value)
                 except ValueError:
                     declared = None
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, send)
+        if declared is not None and declared > max_bytes:
+            await self._refuse(scope, send, max_bytes)
             return
         received = 0
         response_started = False
@@ -38,7 +46,7 @@ class PayloadLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _TooLargeError
             return message
 
@@ -52,20 +60,20 @@ class PayloadLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLargeError:
             if not response_started:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, max_bytes)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, max_bytes: int) -> None:
         body = json.dumps(
             {
                 "type": f"{self.base_iri}problem/payload-too-large",
                 "title": "Contenu trop volumineux",
                 "title_en": "Payload too large",
                 "status": 413,
-                "detail": f"Le corps de la requête dépasse {self.max_bytes} octets.",
-                "detail_en": f"The request body exceeds {self.max_bytes} bytes.",
+                "detail": f"Le corps de la requête dépasse {max_bytes} octets.",
+                "detail_en": f"The request body exceeds {max_bytes} bytes.",
                 "instance": scope.get("path", ""),
                 "code": "payload-too-large",
-                "max_bytes": self.max_bytes,
+                "max_bytes": max_bytes,
             },
             ensure_ascii=False,
         ).encode()

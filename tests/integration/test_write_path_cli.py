@@ -53,7 +53,8 @@ def test_load_orgs_tokens(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["load", str(entries), *opts])
     assert result.exit_code == 0, result.output
-    assert "1 fiche(s) créée(s)" in _flat(result.output) and "2 inchangée(s)" in _flat(result.output)
+    out = _flat(result.output)
+    assert "1 fiche(s) créée(s)" in out and "2 inchangée(s)" in out
 
     result = runner.invoke(app, ["orgs", "add", "123", *opts])
     assert result.exit_code == 2 and "SIREN" in _flat(result.output)
