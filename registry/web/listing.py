@@ -113,41 +113,96 @@ class Prepared:
     index: Index
     extras: Extras
     items: list[tuple[Deployment, dict[str, list[str]], str]]
+    # per item, its distinct (facet parameter, value) pairs: counted in C by Counter.update
+    pairs: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
+    # sort field -> positions of ``items`` in that order: a request filters an already sorted
+    # sequence instead of sorting (and re-folding every title) again
+    orders: dict[str, list[int]] = field(default_factory=dict)
+    # (filter parameter, value) -> positions in ``items``: filters are set intersections
+    postings: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    # (search terms, filters) -> facet counts: the same state is counted once per data version
+    counted: dict[tuple[Any, ...], dict[str, Counter[str]]] = field(default_factory=dict)
 
 
 def prepare(index: Index, extras: Extras) -> Prepared:
     items = []
+    pairs = []
     for d in index.deployments:
         org = index.organisations.get(d.deployer or "")
         text = f"{d.search_text} {fold(org.name) if org else ''}"
-        items.append((d, facet_values(index, extras, d), text))
-    return Prepared(index, extras, items)
+        values = facet_values(index, extras, d)
+        items.append((d, values, text))
+        pairs.append(tuple({(p, v) for p in FACETS for v in values[p]}))
+    orders = {name: _order(items, name) for name in SORT_KEYS}
+    postings: dict[tuple[str, str], set[int]] = {}
+    for i, (_, values, _) in enumerate(items):
+        for name, wanted in values.items():
+            for value in wanted:
+                postings.setdefault((name, value), set()).add(i)
+    return Prepared(index, extras, items, pairs, orders, postings)
+
+
+def _order(items: list[tuple[Deployment, dict[str, list[str]], str]], name: str) -> list[int]:
+    key = _sort_key(name)
+    return sorted(range(len(items)), key=lambda i: key(items[i][0]))
 
 
 def _failures(values: dict[str, list[str]], filters: dict[str, str]) -> list[str]:
     return [name for name, wanted in filters.items() if wanted not in values.get(name, [])]
 
 
+def _matching(
+    prep: Prepared, terms: list[str], filters: dict[str, str], skip: str | None = None
+) -> set[int] | None:
+    """Positions of the items matching the search terms and every filter but ``skip``;
+    ``None`` when nothing restricts (all items)."""
+    found: set[int] | None = None
+    for name, wanted in filters.items():
+        if name != skip:
+            posting = prep.postings.get((name, wanted), set())
+            found = set(posting) if found is None else found & posting
+    for term in terms:
+        if found is None:
+            found = {i for i, (_, _, text) in enumerate(prep.items) if term in text}
+        else:
+            found = {i for i in found if term in prep.items[i][2]}
+    return found
+
+
 def select(prep: Prepared, state: ListingState) -> list[Deployment]:
-    terms = fold(state.q).split()
-    out = [
-        d
-        for d, values, text in prep.items
-        if not _failures(values, state.filters) and all(t in text for t in terms)
-    ]
-    return sort(out, state.sort)
+    order = prep.orders.get(state.sort.lstrip("-"))
+    if order is None:  # a Prepared built without orders
+        terms = fold(state.q).split()
+        out = [
+            d
+            for d, values, text in prep.items
+            if not _failures(values, state.filters) and all(t in text for t in terms)
+        ]
+        return sort(out, state.sort)
+    found = _matching(prep, fold(state.q).split(), state.filters)
+    items = prep.items
+    if found is None:
+        out = [items[i][0] for i in order]
+    else:
+        out = [items[i][0] for i in order if i in found]
+    return list(reversed(out)) if state.sort.startswith("-") else out
+
+
+SORT_KEYS: dict[str, Any] = {
+    "title": lambda d: fold(d.title),
+    "modified": lambda d: d.modified or "",
+    "start": lambda d: d.start or "",
+    "identifier": lambda d: d.key,
+}
+
+
+def _sort_key(field_name: str) -> Any:
+    by = SORT_KEYS.get(field_name, SORT_KEYS["title"])
+    return lambda d: (by(d), d.key)
 
 
 def sort(items: list[Deployment], how: str) -> list[Deployment]:
-    field_name = how.lstrip("-")
-    keys = {
-        "title": lambda d: fold(d.title),
-        "modified": lambda d: d.modified or "",
-        "start": lambda d: d.start or "",
-        "identifier": lambda d: d.key,
-    }
-    by = keys.get(field_name, keys["title"])
-    ordered = sorted(items, key=lambda d: (by(d), d.key))
+    ordered = sorted(items, key=_sort_key(how.lstrip("-")))
     return list(reversed(ordered)) if how.startswith("-") else ordered
 
 
@@ -186,20 +241,40 @@ def value_label(param: str, value: str, index: Index, extras: Extras, lang: str)
     return value
 
 
+def _facet_counts(
+    prep: Prepared, terms: list[str], filters: dict[str, str]
+) -> dict[str, Counter[str]]:
+    """Counts per facet over the deployments matching the search and every *other* filter;
+    kept on ``prep`` (one data version) for the next request in the same state."""
+    key = (tuple(terms), tuple(sorted(filters.items())))
+    hit = prep.counted.get(key)
+    if hit is not None:
+        return hit
+    counts: Counter[tuple[str, str]] = Counter()
+    every = range(len(prep.items))
+    matching = _matching(prep, terms, filters)
+    for i in every if matching is None else matching:  # matching every filter: all facets
+        counts.update(prep.pairs[i])
+    for name in filters:  # failing only this filter: counts for this facet
+        if name not in FACETS:
+            continue
+        others = _matching(prep, terms, filters, skip=name)
+        for i in every if others is None else others:
+            if matching is None or i not in matching:
+                counts.update(pair for pair in prep.pairs[i] if pair[0] == name)
+    counters: dict[str, Counter[str]] = {param: Counter() for param in FACETS}
+    for (param, value), count in counts.items():
+        counters[param][value] = count
+    if len(prep.counted) >= 256:  # bounded: searches are unbounded
+        prep.counted.clear()
+    prep.counted[key] = counters
+    return counters
+
+
 def facets(prep: Prepared, state: ListingState, lang: str, limit: int = 30) -> list[dict[str, Any]]:
     """Counts per facet over the deployments matching the search and every *other* filter, so
     a person can switch a facet's value without losing the others (one pass)."""
-    terms = fold(state.q).split()
-    counters: dict[str, Counter[str]] = {param: Counter() for param in FACETS}
-    for _, values, text in prep.items:
-        if terms and not all(t in text for t in terms):
-            continue
-        failed = _failures(values, state.filters)
-        if len(failed) > 1:
-            continue
-        for param in failed or FACETS:
-            if param in counters:
-                counters[param].update(set(values[param]))
+    counters = _facet_counts(prep, fold(state.q).split(), state.filters)
     out = []
     for param, counter in counters.items():
         entries: list[dict[str, Any]] = [
