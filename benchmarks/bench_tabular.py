@@ -45,16 +45,25 @@ def write_rows(path: Path, n: int) -> None:
         w = csv.DictWriter(fh, fieldnames=names, lineterminator="\n")
         w.writeheader()
         for i in range(n):
-            w.writerow({
-                "identifiant": f"fr-bench-{i}", "titre": f"Déploiement {i}",
-                "description": f"Description du déploiement {i}, généré pour le banc d'essai.",
-                "organisation": "217804905", "systeme": f"bench-systeme-{i % 20}",
-                "statut": "en-service", "classification_ai_act": "non-evaluee",
-                "finalites": FINALITES[i % 4], "domaines": DOMAINES[i % 4],
-                "decision_individuelle": "non", "intervention_humaine": "validation-humaine",
-                "date_debut": f"20{10 + i % 15}-0{1 + i % 9}", "contact_nom": "Service numérique",
-                "contact_courriel": "numerique@ville.example", "date_mise_a_jour": "2026-01-15",
-            })
+            w.writerow(
+                {
+                    "identifiant": f"fr-bench-{i}",
+                    "titre": f"Déploiement {i}",
+                    "description": f"Description du déploiement {i}, généré pour le banc d'essai.",
+                    "organisation": "217804905",
+                    "systeme": f"bench-systeme-{i % 20}",
+                    "statut": "en-service",
+                    "classification_ai_act": "non-evaluee",
+                    "finalites": FINALITES[i % 4],
+                    "domaines": DOMAINES[i % 4],
+                    "decision_individuelle": "non",
+                    "intervention_humaine": "validation-humaine",
+                    "date_debut": f"20{10 + i % 15}-0{1 + i % 9}",
+                    "contact_nom": "Service numérique",
+                    "contact_courriel": "numerique@ville.example",
+                    "date_mise_a_jour": "2026-01-15",
+                }
+            )
 
 
 def bench_import(rows: int, work: Path) -> None:
@@ -71,14 +80,18 @@ def bench_import(rows: int, work: Path) -> None:
     path = work / f"deploiements-{rows}.csv"
     write_rows(path, rows)
     size = path.stat().st_size / 1e6
-    for label, options in (("dry run", ImportOptions("217804905", dry_run=True)),
-                           ("real", ImportOptions("217804905")),
-                           ("re-import (unchanged)", ImportOptions("217804905"))):
+    for label, options in (
+        ("dry run", ImportOptions("217804905", dry_run=True)),
+        ("real", ImportOptions("217804905")),
+        ("re-import (unchanged)", ImportOptions("217804905")),
+    ):
         start = time.perf_counter()
         report = import_file(service, path, options)
         elapsed = time.perf_counter() - start
-        print(f"import {label:22s} {rows} rows ({size:.1f} MB) in {elapsed:6.1f} s = "
-              f"{rows / elapsed:7.0f} rows/s; {report.counts}; peak RSS {peak_mb():.0f} MB")
+        print(
+            f"import {label:22s} {rows} rows ({size:.1f} MB) in {elapsed:6.1f} s = "
+            f"{rows / elapsed:7.0f} rows/s; {report.counts}; peak RSS {peak_mb():.0f} MB"
+        )
     store.close()
 
 
@@ -95,8 +108,10 @@ def bench_export(entries: int, work: Path) -> None:
     start = time.perf_counter()
     result = export_package(store, LAYOUT, work / "package", ExportOptions())
     elapsed = time.perf_counter() - start
-    print(f"export {entries} entries in {elapsed:.1f} s ({result.counts}); "
-          f"peak RSS {peak_mb():.0f} MB")
+    print(
+        f"export {entries} entries in {elapsed:.1f} s ({result.counts}); "
+        f"peak RSS {peak_mb():.0f} MB"
+    )
     store.close()
 
 

@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     max_payload_bytes: int = Field(2_000_000, gt=0)
     # Largest spreadsheet an import accepts (CSV / XLSX, or each table of a data package).
     import_max_bytes: int = Field(
-        DEFAULT_IMPORT_MAX_BYTES, gt=0,
+        DEFAULT_IMPORT_MAX_BYTES,
+        gt=0,
         description="Taille maximale d'un fichier importé / largest imported file (bytes)",
     )
     lang: Literal["fr", "en"] = "fr"

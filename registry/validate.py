@@ -306,9 +306,7 @@ class Validator:
         item = self._prepare(data, context)
         return self._report(item, list(self._results(self._run(item.graph))))
 
-    def validate_many(
-        self, items: Sequence[tuple[Graph, Graph | None]]
-    ) -> list[ValidationReport]:
+    def validate_many(self, items: Sequence[tuple[Graph, Graph | None]]) -> list[ValidationReport]:
         """Check many ``(data, context)`` pairs: the same reports as :meth:`validate` on each,
         for far less. pySHACL's cost is mostly per shape and per run, so entries go through ONE
         run over the union of their graphs, as long as the union changes nothing any entry's

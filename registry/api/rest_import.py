@@ -77,9 +77,7 @@ async def import_spreadsheet(request: Request) -> Response:
         with path.open("wb") as out:
             await blocking(shutil.copyfileobj, upload.file, out)
         _, entries = _services(state)
-        report = await blocking(
-            lambda: import_file(entries, path, options, principal=principal)
-        )
+        report = await blocking(lambda: import_file(entries, path, options, principal=principal))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     report.file = name  # not the server's temporary path

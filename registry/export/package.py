@@ -93,17 +93,22 @@ def export_per_organisation(
         iri = str(row["org"])
         if not iri.startswith(prefix):
             continue
-        key = iri[len(prefix):]
+        key = iri[len(prefix) :]
         name = str(row.get("name") or key)
         sub = ExportOptions(key, options.registry_url, options.created, options.version)
-        results.append(export_package(store, layout, out / (slugify(name) or key), sub,
-                                      progress=progress))
+        results.append(
+            export_package(store, layout, out / (slugify(name) or key), sub, progress=progress)
+        )
     return results
 
 
 class _Export:
     def __init__(
-        self, store: Store, layout: Layout, out: Path, options: ExportOptions,
+        self,
+        store: Store,
+        layout: Layout,
+        out: Path,
+        options: ExportOptions,
         progress: Progress | None,
     ) -> None:
         self.store = store
@@ -122,8 +127,11 @@ class _Export:
         out = self.out
         for sub in ("data", "schemas", "rdf"):
             (out / sub).mkdir(parents=True, exist_ok=True)
-        org_iri = (URIRef(self.layout.organisation_iri(self.options.organisation))
-                   if self.options.organisation else None)
+        org_iri = (
+            URIRef(self.layout.organisation_iri(self.options.organisation))
+            if self.options.organisation
+            else None
+        )
         deployments = self._keys(IAT.Deployment, "deploiement", org_iri)
         self._write_deployments(deployments)
         if org_iri is None:
@@ -142,8 +150,11 @@ class _Export:
         entry_iris = (
             [URIRef(f"{self.layout.base}id/fiche/{k}") for k in deployments]
             + [URIRef(f"{self.layout.base}id/systeme/{k}") for k in systems]
-            + [URIRef(f"{self.layout.base}id/organisation/{k}")
-               for k in sorted(self.organisations) if k]
+            + [
+                URIRef(f"{self.layout.base}id/organisation/{k}")
+                for k in sorted(self.organisations)
+                if k
+            ]
         )
         self._dump_rdf(entry_iris)
         descriptor = self._descriptor(len(deployments))
@@ -151,8 +162,9 @@ class _Export:
             json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         (out / "README.md").write_text(readme(descriptor, self.counts), encoding="utf-8")
-        return ExportResult(out, dict(self.counts),
-                            [out / "rdf" / "registre.ttl", out / "rdf" / "registre.jsonld"])
+        return ExportResult(
+            out, dict(self.counts), [out / "rdf" / "registre.ttl", out / "rdf" / "registre.jsonld"]
+        )
 
     def _keys(self, cls: URIRef, kind: str, org: URIRef | None) -> list[str]:
         where = f"?s a <{cls}> ."
@@ -160,23 +172,25 @@ class _Export:
             where += f" ?s <{TECH.hasDeployer}> <{org}> ."
         rows = self.store.select(f"SELECT DISTINCT ?s WHERE {{ {where} }} ORDER BY ?s")
         prefix = f"{self.layout.base}id/{kind}/"
-        return [str(r["s"])[len(prefix):] for r in rows if str(r["s"]).startswith(prefix)]
+        return [str(r["s"])[len(prefix) :] for r in rows if str(r["s"]).startswith(prefix)]
 
     def _entry_keys(self, kind: str) -> list[str]:
         """Keys of the entries of one kind that have a current version."""
         prefix = f"{self.layout.base}id/{kind}/"
         rows = self.store.select(
             f"SELECT DISTINCT ?m WHERE {{ GRAPH <{self.layout.registry_graph}> "
-            f"{{ ?m <{HAS_CURRENT_VERSION}> ?g }} FILTER STRSTARTS(STR(?m), \"{prefix}\") }}"
+            f'{{ ?m <{HAS_CURRENT_VERSION}> ?g }} FILTER STRSTARTS(STR(?m), "{prefix}") }}'
         )
-        return sorted(str(r["m"])[len(prefix):] for r in rows)
+        return sorted(str(r["m"])[len(prefix) :] for r in rows)
 
     # ---- tables ---------------------------------------------------------------------------------
     def _write_deployments(self, keys: list[str]) -> None:
         table = TABLES["deploiements"]
         sources = TABLES["sources"]
-        with _csv(self.out / "data" / "deploiements.csv", table) as dep_out, \
-                _csv(self.out / "data" / "sources.csv", sources) as src_out:
+        with (
+            _csv(self.out / "data" / "deploiements.csv", table) as dep_out,
+            _csv(self.out / "data" / "sources.csv", sources) as src_out,
+        ):
             n = n_sources = 0
             for chunk in _chunks(keys, CHUNK):
                 nodes = [URIRef(f"{self.layout.base}id/deploiement/{k}") for k in chunk]
@@ -228,7 +242,6 @@ class _Export:
             ttl.write(
                 b"# Registre ia-territoires : les fiches de ce paquet (version courante).\n"
                 b"# ia-territoires registry: the entries of this package (current version).\n"
-
             )
             js.write(b'{\n"@context": ')
             js.write(json.dumps(jsonld_context(), ensure_ascii=False).encode())
@@ -236,8 +249,10 @@ class _Export:
             first = True
             done = 0
             for chunk in _chunks(metadata_subjects, CHUNK):
-                for query in (_versions_query(self.layout, chunk),
-                              _reference_query(self.layout, chunk)):
+                for query in (
+                    _versions_query(self.layout, chunk),
+                    _reference_query(self.layout, chunk),
+                ):
                     body, _ = self.store.query_raw(query, "text/turtle")
                     ttl.write(body)
                     body, _ = self.store.query_raw(query, "application/ld+json")
@@ -281,8 +296,9 @@ class _Export:
         themes = []
         for notation in sorted(self.themes):
             iri = URIRef(f"{self.layout.base}vocab/domaine/{notation}")
-            themes.append({"notation": notation, "label": vocab.label(iri) or notation,
-                           "iri": str(iri)})
+            themes.append(
+                {"notation": notation, "label": vocab.label(iri) or notation, "iri": str(iri)}
+            )
         descriptor: dict[str, Any] = {
             "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
             "name": identifier,
@@ -293,11 +309,19 @@ class _Export:
             "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "homepage": url,
             "licenses": [LICENCE],
-            "sources": [{"title": "Registre ia-territoires (catalogue DCAT-AP)",
-                         "path": f"{url.rstrip('/')}/catalog"}],
+            "sources": [
+                {
+                    "title": "Registre ia-territoires (catalogue DCAT-AP)",
+                    "path": f"{url.rstrip('/')}/catalog",
+                }
+            ],
             "contributors": [{"title": "ia-territoires", "roles": ["publisher"], "path": url}],
-            "keywords": ["intelligence artificielle", "collectivités territoriales",
-                         "registre des algorithmes", "données liées"],
+            "keywords": [
+                "intelligence artificielle",
+                "collectivités territoriales",
+                "registre des algorithmes",
+                "données liées",
+            ],
             "ia_territoires:identifier": identifier,
             "ia_territoires:themes": themes,
             "ia_territoires:conformsTo": f"{self.layout.base}profile/0.1",
@@ -308,10 +332,12 @@ class _Export:
             org_iri = self.layout.organisation_iri(org)
             name = self._organisation_name(org)
             descriptor["ia_territoires:publisher"] = {
-                "identifier": org, "name": name, "slug": slugify(name) or org, "iri": org_iri,
+                "identifier": org,
+                "name": name,
+                "slug": slugify(name) or org,
+                "iri": org_iri,
             }
-            descriptor["contributors"].append(
-                {"title": name, "roles": ["author"], "path": org_iri})
+            descriptor["contributors"].append({"title": name, "roles": ["author"], "path": org_iri})
         descriptor["resources"] = [self._table_resource(TABLES[n]) for n in TABLE_ORDER] + [
             {
                 "name": "registre-turtle",
@@ -394,8 +420,9 @@ class _TripleIndex:
             self._triples.add((s, p, o))
             self._objects.setdefault((s, p), []).append(o)
 
-    def objects(self, subject: Node | None = None, predicate: Node | None = None,
-                unique: bool = False) -> Iterator[Node]:
+    def objects(
+        self, subject: Node | None = None, predicate: Node | None = None, unique: bool = False
+    ) -> Iterator[Node]:
         assert subject is not None and predicate is not None  # the mapper always names both
         return iter(self._objects.get((subject, predicate), ()))
 
@@ -507,4 +534,3 @@ def readme(descriptor: dict[str, Any], counts: dict[str, int]) -> str:
 
 
 __all__ = ["ExportOptions", "ExportResult", "export_package", "export_per_organisation"]
-

@@ -88,9 +88,7 @@ def parse_date(text: str) -> Literal:
             return Literal(f"{int(year):04d}-{int(month):02d}", datatype=XSD.gYearMonth)
         return Literal(f"{int(year):04d}", datatype=XSD.gYear)
     except ValueError as exc:
-        raise CellError(
-            f"date impossible « {text} »", f"impossible date '{text}'"
-        ) from exc
+        raise CellError(f"date impossible « {text} »", f"impossible date '{text}'") from exc
 
 
 def format_date(value: Literal) -> str:
@@ -158,9 +156,7 @@ def parse_email(text: str) -> URIRef:
     if value.lower().startswith("mailto:"):
         value = value[7:]
     if not _EMAIL.match(value):
-        raise CellError(
-            f"courriel invalide « {text} »", f"invalid e-mail address '{text}'"
-        )
+        raise CellError(f"courriel invalide « {text} »", f"invalid e-mail address '{text}'")
     return URIRef(f"mailto:{value}")
 
 

@@ -85,8 +85,12 @@ class Vocabulary:
         wanted = fold(text)
         candidates = self.allowed(scheme, subset)
         for c in candidates:
-            if wanted in (_fold(c.notation), _fold(c.label_fr), _fold(c.label_en),
-                          _fold(str(c.iri))):
+            if wanted in (
+                _fold(c.notation),
+                _fold(c.label_fr),
+                _fold(c.label_en),
+                _fold(str(c.iri)),
+            ):
                 return Resolved(c.iri)
         squeezed = _squeeze(wanted)
         for c in candidates:
@@ -155,7 +159,7 @@ def curie(iri: URIRef | str) -> str:
         if text.startswith(str(ns)) and len(str(ns)) > len(str(PREFIXES.get(best, ""))):
             best = prefix
     if best:
-        return f"{best}:{text[len(str(PREFIXES[best])):]}"
+        return f"{best}:{text[len(str(PREFIXES[best])) :]}"
     return text
 
 

@@ -20,18 +20,46 @@ from registry.vocab import fold, slugify
 
 # Inventory column (folded; several spellings) → our deployment column.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "titre": ("nom du traitement", "nom de l'algorithme", "nom du traitement algorithmique",
-              "nom", "traitement", "algorithme", "intitule"),
-    "description": ("description", "description du traitement", "fonctionnement",
-                    "description du fonctionnement", "regles de traitement",
-                    "principales regles"),
-    "contact_nom": ("service", "service responsable", "direction", "direction responsable",
-                    "entite responsable", "service gestionnaire"),
+    "titre": (
+        "nom du traitement",
+        "nom de l'algorithme",
+        "nom du traitement algorithmique",
+        "nom",
+        "traitement",
+        "algorithme",
+        "intitule",
+    ),
+    "description": (
+        "description",
+        "description du traitement",
+        "fonctionnement",
+        "description du fonctionnement",
+        "regles de traitement",
+        "principales regles",
+    ),
+    "contact_nom": (
+        "service",
+        "service responsable",
+        "direction",
+        "direction responsable",
+        "entite responsable",
+        "service gestionnaire",
+    ),
     "contact_courriel": ("contact", "courriel", "email", "adresse de contact", "mail"),
-    "date_debut": ("date de mise en service", "mise en service", "date de mise en oeuvre",
-                   "annee de mise en service"),
-    "pages": ("lien", "lien vers la documentation", "documentation", "mention explicite",
-              "lien vers la mention explicite", "url"),
+    "date_debut": (
+        "date de mise en service",
+        "mise en service",
+        "date de mise en oeuvre",
+        "annee de mise en service",
+    ),
+    "pages": (
+        "lien",
+        "lien vers la documentation",
+        "documentation",
+        "mention explicite",
+        "lien vers la mention explicite",
+        "url",
+    ),
     "depot_code": ("code source", "lien vers le code source", "depot de code"),
     "statut": ("statut", "etat"),
 }
@@ -58,14 +86,25 @@ AS_NOTES: dict[str, str] = {
 # decisions); each default is reported as a Warning so that it is checked.
 DEFAULTS: dict[str, tuple[str, str, str]] = {
     "decision_individuelle": (
-        "oui", "l'inventaire CRPA recense des traitements fondant des décisions individuelles",
-        "the CRPA inventory lists processings that ground individual decisions"),
-    "statut": ("en-service", "l'inventaire recense des traitements en service",
-               "the inventory lists processings in operation"),
-    "classification_ai_act": ("non-evaluee", "classification AI Act non évaluée",
-                              "AI Act classification not assessed"),
-    "intervention_humaine": ("non-documentee", "intervention humaine non documentée",
-                             "human involvement not documented"),
+        "oui",
+        "l'inventaire CRPA recense des traitements fondant des décisions individuelles",
+        "the CRPA inventory lists processings that ground individual decisions",
+    ),
+    "statut": (
+        "en-service",
+        "l'inventaire recense des traitements en service",
+        "the inventory lists processings in operation",
+    ),
+    "classification_ai_act": (
+        "non-evaluee",
+        "classification AI Act non évaluée",
+        "AI Act classification not assessed",
+    ),
+    "intervention_humaine": (
+        "non-documentee",
+        "intervention humaine non documentée",
+        "human involvement not documented",
+    ),
 }
 SYSTEM_FAMILY_DEFAULT = "regles"
 
@@ -96,21 +135,30 @@ def etalab_tables(sheet: Sheet, report: ImportReport, org: str | None) -> list[T
     names: list[str | None] = [f"col{i}" for i in range(len(sheet.header))]
     if not any(kind == "column" and col == "titre" for kind, col in mapping.values()):
         report.aborted = True
-        report.add_issue(Issue(
-            "Violation",
-            f"{sheet.path.name} : aucune colonne de nom du traitement (« Nom du traitement »)",
-            f"{sheet.path.name}: no column naming the processing ('Nom du traitement')",
-            table=sheet.name))
+        report.add_issue(
+            Issue(
+                "Violation",
+                f"{sheet.path.name} : aucune colonne de nom du traitement (« Nom du traitement »)",
+                f"{sheet.path.name}: no column naming the processing ('Nom du traitement')",
+                table=sheet.name,
+            )
+        )
     for i, (kind, _target) in mapping.items():
         if kind == "note":
-            report.add_issue(Issue(
-                "Info", f"colonne « {sheet.header[i]} » conservée en note",
-                f"column '{sheet.header[i]}' kept as a note", table=sheet.name,
-                column=sheet.header[i]))
+            report.add_issue(
+                Issue(
+                    "Info",
+                    f"colonne « {sheet.header[i]} » conservée en note",
+                    f"column '{sheet.header[i]}' kept as a note",
+                    table=sheet.name,
+                    column=sheet.header[i],
+                )
+            )
     return [
         TableRows(TABLES["systemes"], sheet, names, _adapter(mapping, sheet, org, system=True)),
-        TableRows(TABLES["deploiements"], sheet, names, _adapter(mapping, sheet, org,
-                                                                system=False)),
+        TableRows(
+            TABLES["deploiements"], sheet, names, _adapter(mapping, sheet, org, system=False)
+        ),
     ]
 
 
@@ -137,11 +185,17 @@ def _adapter(
         row["identifiant"] = key
         if system:
             if not row.get("familles"):
-                issues.append(Issue(
-                    "Warning", f"famille d'IA absente : « {SYSTEM_FAMILY_DEFAULT} » (système à "
-                    "base de règles) par défaut ; à vérifier",
-                    f"AI family missing: '{SYSTEM_FAMILY_DEFAULT}' (rule-based system) by "
-                    "default; to be checked", column="familles", value=SYSTEM_FAMILY_DEFAULT))
+                issues.append(
+                    Issue(
+                        "Warning",
+                        f"famille d'IA absente : « {SYSTEM_FAMILY_DEFAULT} » (système à "
+                        "base de règles) par défaut ; à vérifier",
+                        f"AI family missing: '{SYSTEM_FAMILY_DEFAULT}' (rule-based system) by "
+                        "default; to be checked",
+                        column="familles",
+                        value=SYSTEM_FAMILY_DEFAULT,
+                    )
+                )
             return _system_row(row, key), issues
         if notes:
             existing = row.get("notes", "")
@@ -152,24 +206,38 @@ def _adapter(
             row["contact_courriel"] = ""
         row["systeme"] = f"{key}-systeme"[:100] if key else ""
         if not row.get("description") and title:
-            issues.append(Issue(
-                "Violation", "description absente de l'inventaire : ajouter une colonne "
-                "« description »", "no description in the inventory: add a 'description' column",
-                column="description"))
+            issues.append(
+                Issue(
+                    "Violation",
+                    "description absente de l'inventaire : ajouter une colonne « description »",
+                    "no description in the inventory: add a 'description' column",
+                    column="description",
+                )
+            )
         for column, (value, fr, en) in DEFAULTS.items():
             if not row.get(column):
                 row[column] = value
-                issues.append(Issue("Warning", f"valeur par défaut « {value} » : {fr} ; à vérifier",
-                                    f"default value '{value}': {en}; to be checked",
-                                    column=column, value=value))
+                issues.append(
+                    Issue(
+                        "Warning",
+                        f"valeur par défaut « {value} » : {fr} ; à vérifier",
+                        f"default value '{value}': {en}; to be checked",
+                        column=column,
+                        value=value,
+                    )
+                )
         for column in ("finalites", "domaines"):
             if not row.get(column):
-                issues.append(Issue(
-                    "Violation",
-                    f"absent de l'inventaire Etalab : ajouter une colonne « {column} » "
-                    "(valeurs de la liste du modèle)",
-                    f"not in the Etalab inventory: add a '{column}' column (values from the "
-                    "template's list)", column=column))
+                issues.append(
+                    Issue(
+                        "Violation",
+                        f"absent de l'inventaire Etalab : ajouter une colonne « {column} » "
+                        "(valeurs de la liste du modèle)",
+                        f"not in the Etalab inventory: add a '{column}' column (values from the "
+                        "template's list)",
+                        column=column,
+                    )
+                )
         return row, issues
 
     return adapt

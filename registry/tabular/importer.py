@@ -76,25 +76,30 @@ class TableRows:
             row: dict[str, str] = {}
             issues: list[Issue] = []
             if len(raw.values) > len(self.columns):
-                extra = [v for v in raw.values[len(self.columns):] if v.strip()]
+                extra = [v for v in raw.values[len(self.columns) :] if v.strip()]
                 if extra:
-                    issues.append(Issue(
-                        "Violation",
-                        f"ligne de {len(raw.values)} cellules, l'en-tête en a "
-                        f"{len(self.columns)}",
-                        f"row of {len(raw.values)} cells, the header has {len(self.columns)}",
-                        value=extra[0],
-                    ))
+                    issues.append(
+                        Issue(
+                            "Violation",
+                            f"ligne de {len(raw.values)} cellules, l'en-tête en a "
+                            f"{len(self.columns)}",
+                            f"row of {len(raw.values)} cells, the header has {len(self.columns)}",
+                            value=extra[0],
+                        )
+                    )
             for i, name in enumerate(self.columns):
                 if name is None:
                     continue
                 if i in raw.formulas:
-                    issues.append(Issue(
-                        "Violation",
-                        "formule refusée : remplacer par sa valeur (copier, coller les valeurs)",
-                        "formula refused: replace it by its value (copy, paste values)",
-                        column=name, value=raw.formulas[i],
-                    ))
+                    issues.append(
+                        Issue(
+                            "Violation",
+                            "formule refusée : remplacer par sa valeur (copier, coller les valeurs)",
+                            "formula refused: replace it by its value (copy, paste values)",
+                            column=name,
+                            value=raw.formulas[i],
+                        )
+                    )
                     continue
                 row[name] = raw.values[i] if i < len(raw.values) else ""
             if self.adapter is not None:
@@ -137,8 +142,11 @@ class _MemoValidator:
         if missing:
             batch = getattr(self.inner, "validate_many", None)
             todo = [items[i] for i in missing]
-            reports = batch(todo) if batch is not None else [
-                self.inner.validate(data, context=context) for data, context in todo]
+            reports = (
+                batch(todo)
+                if batch is not None
+                else [self.inner.validate(data, context=context) for data, context in todo]
+            )
             for i, report in zip(missing, reports, strict=True):
                 fresh[i] = report
                 if len(self.memo) < MEMO_MAX:
@@ -174,7 +182,10 @@ def import_file(
     registry itself with ``options.admin``, else the organisation ``options.organisation``.
     Raises nothing for bad input: file-level problems are in the report (``aborted``)."""
     report = ImportReport(
-        file=str(path), dry_run=options.dry_run, partial=options.partial, admin=options.admin,
+        file=str(path),
+        dry_run=options.dry_run,
+        partial=options.partial,
+        admin=options.admin,
         organisation=options.organisation,
     )
     try:
@@ -184,8 +195,9 @@ def import_file(
         job.run(path)
     except InputError as exc:
         report.aborted = True
-        report.add_issue(Issue("Violation", exc.message_fr, exc.message_en,
-                               line=exc.details.get("line")))
+        report.add_issue(
+            Issue("Violation", exc.message_fr, exc.message_en, line=exc.details.get("line"))
+        )
     return report
 
 
@@ -209,8 +221,7 @@ def _principal(service: EntryService, options: ImportOptions) -> Principal:
             f"Organisation unknown to the registry: {org} (neither reference data nor entry).",
             field="org",
         )
-    return Principal(organisation=iri, siren=org if org.isdigit() else None,
-                     label=f"import {org}")
+    return Principal(organisation=iri, siren=org if org.isdigit() else None, label=f"import {org}")
 
 
 class _Import:
@@ -228,7 +239,9 @@ class _Import:
         self.progress = progress
         self.memo = _MemoValidator(service.validator)
         self.service = EntryService(
-            service.store, service.layout, self.memo,
+            service.store,
+            service.layout,
+            self.memo,
             max_payload_bytes=service.max_payload_bytes,
             clock=getattr(service, "_clock", None),
         )
@@ -246,8 +259,9 @@ class _Import:
         # report lists them in file order.
         self._buffer: list[Issue] | None = None
         self.org_key = (
-            principal.organisation[len(self.layout.base) + len("id/organisation/"):]
-            if principal.organisation and not principal.is_admin else options.organisation
+            principal.organisation[len(self.layout.base) + len("id/organisation/") :]
+            if principal.organisation and not principal.is_admin
+            else options.organisation
         )
 
     # ---- plan ------------------------------------------------------------------------------------
@@ -263,8 +277,11 @@ class _Import:
         # Pass 1: check every row; nothing is written.
         outcomes = self._pass(tables, source_rows, write=False)
         if not outcomes:
-            self._file_issue("aucune ligne de données sous l'en-tête",
-                             "no data row under the header", tables[0].sheet)
+            self._file_issue(
+                "aucune ligne de données sous l'en-tête",
+                "no data row under the header",
+                tables[0].sheet,
+            )
             return
         if self.options.dry_run:
             for o in outcomes:
@@ -302,7 +319,9 @@ class _Import:
                 if table_rows.table.name in found:
                     self._file_issue(
                         f"deux feuilles pour la table « {table_rows.table.name} »",
-                        f"two sheets for table '{table_rows.table.name}'", sheet)
+                        f"two sheets for table '{table_rows.table.name}'",
+                        sheet,
+                    )
                     continue
                 found[table_rows.table.name] = table_rows
         tables = [found[name] for name in IMPORT_ORDER if name in found]
@@ -316,8 +335,9 @@ class _Import:
             self._file_issue(
                 f"table non reconnue (feuille ou fichier « {sheet.name} ») : attendu "
                 f"{', '.join(TABLES)}",
-                f"unrecognised table (sheet or file '{sheet.name}'): expected "
-                f"{', '.join(TABLES)}", sheet)
+                f"unrecognised table (sheet or file '{sheet.name}'): expected {', '.join(TABLES)}",
+                sheet,
+            )
             return None
         names: list[str | None] = []
         lookup = _header_lookup(table)
@@ -333,15 +353,19 @@ class _Import:
                     f"colonne inconnue « {cell} » (position {position})"
                     + (f" ; vouliez-vous dire : {', '.join(close)} ?" if close else ""),
                     f"unknown column '{cell}' (position {position})"
-                    + (f"; did you mean: {', '.join(close)}?" if close else ""), sheet,
-                    column=cell)
+                    + (f"; did you mean: {', '.join(close)}?" if close else ""),
+                    sheet,
+                    column=cell,
+                )
                 names.append(None)
                 continue
             if name in seen:
                 self._file_issue(
                     f"colonne « {cell} » en double (positions {seen[name]} et {position})",
                     f"duplicated column '{cell}' (positions {seen[name]} and {position})",
-                    sheet, column=name)
+                    sheet,
+                    column=name,
+                )
             seen[name] = position
             names.append(name)
         for column in table.columns:
@@ -350,21 +374,31 @@ class _Import:
             if is_required(table, column, self.facts):
                 self._file_issue(
                     f"colonne obligatoire absente : {column.name}",
-                    f"required column missing: {column.name}", sheet, column=column.name)
+                    f"required column missing: {column.name}",
+                    sheet,
+                    column=column.name,
+                )
         return TableRows(table, sheet, names)
 
     def _file_issue(self, fr: str, en: str, sheet: Sheet, column: str | None = None) -> None:
         self.report.aborted = True
-        self.report.add_issue(Issue("Violation", f"{sheet.path.name} : {fr}",
-                                    f"{sheet.path.name}: {en}", table=sheet.name,
-                                    column=column))
+        self.report.add_issue(
+            Issue(
+                "Violation",
+                f"{sheet.path.name} : {fr}",
+                f"{sheet.path.name}: {en}",
+                table=sheet.name,
+                column=column,
+            )
+        )
 
     def _read_sources(self, sources: TableRows) -> dict[str, list[dict[str, str]]]:
         out: dict[str, list[dict[str, str]]] = {}
         for raw, row, issues in sources.rows():
             if row.get("deploiement", "").strip().startswith(EXAMPLE_PREFIX):
-                self.report.add_row(RowOutcome("sources", raw.number, row["deploiement"],
-                                               "skipped"))
+                self.report.add_row(
+                    RowOutcome("sources", raw.number, row["deploiement"], "skipped")
+                )
                 continue
             for issue in issues:
                 self._row_issue(issue, "sources", raw.number, row.get("deploiement"))
@@ -445,29 +479,44 @@ class _Import:
         kind = table.kind
         assert kind is not None
         key = row.get("identifiant", "").strip() or (
-            row.get("siren", "").strip() if kind == "organisation" else "")
+            row.get("siren", "").strip() if kind == "organisation" else ""
+        )
         line = raw.number
         if key.startswith(EXAMPLE_PREFIX):
             if not write:
-                self._row_issue(Issue("Info", "ligne d'exemple du modèle : ignorée",
-                                      "template example row: skipped"), table.name, line, key)
+                self._row_issue(
+                    Issue(
+                        "Info",
+                        "ligne d'exemple du modèle : ignorée",
+                        "template example row: skipped",
+                    ),
+                    table.name,
+                    line,
+                    key,
+                )
             return RowOutcome(table.name, line, key, "skipped")
         if write and (table.name, key) in self.rejected:
             return RowOutcome(table.name, line, key, "rejected")
         if kind == "deploiement" and not row.get("organisation", "").strip() and self.org_key:
             row["organisation"] = self.org_key
-        mapped = self.mapper.to_graph(table, row, sources.get(key) if kind == "deploiement"
-                                      else None)
+        mapped = self.mapper.to_graph(
+            table, row, sources.get(key) if kind == "deploiement" else None
+        )
         problems = list(issues) + [
-            Issue(i.severity, i.fr, i.en, column=i.column, value=i.value,
-                  suggestions=i.suggestions) for i in mapped.issues
+            Issue(i.severity, i.fr, i.en, column=i.column, value=i.value, suggestions=i.suggestions)
+            for i in mapped.issues
         ]
         if mapped.key is not None:
             if mapped.key in seen:
-                problems.append(Issue(
-                    "Violation", f"identifiant « {mapped.key} » déjà vu plus haut dans le fichier",
-                    f"identifier '{mapped.key}' already seen above in the file",
-                    column="identifiant", value=mapped.key))
+                problems.append(
+                    Issue(
+                        "Violation",
+                        f"identifiant « {mapped.key} » déjà vu plus haut dans le fichier",
+                        f"identifier '{mapped.key}' already seen above in the file",
+                        column="identifiant",
+                        value=mapped.key,
+                    )
+                )
             seen.add(mapped.key)
             problems += self._scope(table, row, mapped)
         if write:
@@ -480,18 +529,26 @@ class _Import:
             return []
         org = row.get("organisation", "").strip()
         if org and org != self.org_key:
-            return [Issue(
-                "Violation",
-                f"déploiement d'une autre organisation ({org}) : seul {self.org_key} est "
-                "autorisé (un administrateur peut importer plusieurs organisations avec --admin)",
-                f"deployment of another organisation ({org}): only {self.org_key} is allowed "
-                "(an administrator may import several organisations with --admin)",
-                column="organisation", value=org)]
+            return [
+                Issue(
+                    "Violation",
+                    f"déploiement d'une autre organisation ({org}) : seul {self.org_key} est "
+                    "autorisé (un administrateur peut importer plusieurs organisations avec --admin)",
+                    f"deployment of another organisation ({org}): only {self.org_key} is allowed "
+                    "(an administrator may import several organisations with --admin)",
+                    column="organisation",
+                    value=org,
+                )
+            ]
         return []
 
     # ---- pass 1: check ---------------------------------------------------------------------------
     def _check(
-        self, table: Table, line: int, row: dict[str, str], mapped: MappedRow,
+        self,
+        table: Table,
+        line: int,
+        row: dict[str, str],
+        mapped: MappedRow,
         problems: list[Issue],
     ) -> RowOutcome | _Deferred:
         """Everything but SHACL validation: a row left to validate comes back as a
@@ -503,9 +560,13 @@ class _Import:
             return self._reject(table, line, key, row, problems)
         node = URIRef(self.layout.entry_iri(kind, key))
         if kind == "organisation" and self._is_reference(kind, key, node):
-            problems.append(Issue(
-                "Info", "organisation du référentiel territorial : laissée telle quelle",
-                "organisation of the territorial reference data: left as it is"))
+            problems.append(
+                Issue(
+                    "Info",
+                    "organisation du référentiel territorial : laissée telle quelle",
+                    "organisation of the territorial reference data: left as it is",
+                )
+            )
             self._emit(table.name, line, key, row, problems)
             self.pending[node] = ROW_TYPES[kind]
             return RowOutcome(table.name, line, key, "unchanged")
@@ -514,8 +575,9 @@ class _Import:
             old = self.store.get_graph(current.graph) if current else None
             content = mapped.graph
             self.service._authorise(self.principal, kind, key, content, old, current)
-            self.service.complete(self.principal, kind, key, content, current, old,
-                                  self.service._clock())
+            self.service.complete(
+                self.principal, kind, key, content, current, old, self.service._clock()
+            )
             if old is not None and history.same_content(
                 comparable(old, self.layout, kind, key), comparable(content, self.layout, kind, key)
             ):
@@ -556,7 +618,11 @@ class _Import:
         return context
 
     def _reject(
-        self, table: Table, line: int, key: str | None, row: dict[str, str],
+        self,
+        table: Table,
+        line: int,
+        key: str | None,
+        row: dict[str, str],
         problems: list[Issue],
     ) -> RowOutcome:
         if key is not None:
@@ -564,21 +630,35 @@ class _Import:
         self._emit(table.name, line, key, row, problems)
         return RowOutcome(table.name, line, key, "rejected")
 
-    def _emit(self, table: str, line: int, key: str | None, row: dict[str, str],
-              problems: list[Issue]) -> None:
+    def _emit(
+        self, table: str, line: int, key: str | None, row: dict[str, str], problems: list[Issue]
+    ) -> None:
         for p in problems:
             value = p.value
             if value is None and p.column and p.column in row:
                 value = row[p.column]
-            self._row_issue(Issue(p.severity, p.fr, p.en, table, line, key, p.column,
-                                  value, p.suggestions), table, line, key)
+            self._row_issue(
+                Issue(p.severity, p.fr, p.en, table, line, key, p.column, value, p.suggestions),
+                table,
+                line,
+                key,
+            )
 
     def _row_issue(self, issue: Issue, table: str, line: int, key: str | None) -> None:
         add = self._buffer.append if self._buffer is not None else self.report.add_issue
-        add(Issue(
-            issue.severity, issue.fr, issue.en, issue.table or table,
-            issue.line if issue.line is not None else line, issue.key or key,
-            issue.column, issue.value, issue.suggestions))
+        add(
+            Issue(
+                issue.severity,
+                issue.fr,
+                issue.en,
+                issue.table or table,
+                issue.line if issue.line is not None else line,
+                issue.key or key,
+                issue.column,
+                issue.value,
+                issue.suggestions,
+            )
+        )
 
     def _validation_issues(self, table: Table, row: dict[str, str], result: Any) -> list[Issue]:
         out = []
@@ -594,7 +674,11 @@ class _Import:
 
     # ---- pass 2: write ---------------------------------------------------------------------------
     def _write(
-        self, table: Table, line: int, row: dict[str, str], mapped: MappedRow,
+        self,
+        table: Table,
+        line: int,
+        row: dict[str, str],
+        mapped: MappedRow,
         problems: list[Issue],
     ) -> RowOutcome:
         kind = table.kind
@@ -610,19 +694,26 @@ class _Import:
             return RowOutcome(table.name, line, key, "unchanged")  # checked by pass 1
         try:
             result = self.service.write(
-                self.principal, kind, key, mapped.graph,
+                self.principal,
+                kind,
+                key,
+                mapped.graph,
                 if_match=current.etag if current else None,
                 summary=("Import d'un tableur.", "Spreadsheet import."),
             )
         except ValidationFailed as exc:
             report = getattr(exc, "report", None)
-            issues = self._validation_issues(table, row, report) if report is not None else [
-                Issue("Violation", exc.message_fr, exc.message_en)]
+            issues = (
+                self._validation_issues(table, row, report)
+                if report is not None
+                else [Issue("Violation", exc.message_fr, exc.message_en)]
+            )
             self._emit(table.name, line, key, row, issues)
             return RowOutcome(table.name, line, key, "rejected")
         except RegistryError as exc:
-            self._emit(table.name, line, key, row,
-                       [Issue("Violation", exc.message_fr, exc.message_en)])
+            self._emit(
+                table.name, line, key, row, [Issue("Violation", exc.message_fr, exc.message_en)]
+            )
             return RowOutcome(table.name, line, key, "rejected")
         if not result.changed:
             return RowOutcome(table.name, line, key, "unchanged")
@@ -653,8 +744,12 @@ def _header_lookup(table: Table) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for column in table.columns:
         titles, _ = texts(column, all_facts)
-        for text in (column.name, titles.get("fr", ""), titles.get("en", ""),
-                     column.name.replace("_", " ")):
+        for text in (
+            column.name,
+            titles.get("fr", ""),
+            titles.get("en", ""),
+            column.name.replace("_", " "),
+        ):
             if text:
                 lookup.setdefault(fold(text), column.name)
     return lookup
@@ -700,7 +795,9 @@ def check_size(path: Path, limit: int) -> None:
             f"{path.name}: file too large ({_size(size, 'en')}), the import limit is "
             f"{_size(limit, 'en')} (setting import_max_bytes = {limit} bytes). Split the file "
             "or raise the limit.",
-            file=str(path), size=size, limit=limit,
+            file=str(path),
+            size=size,
+            limit=limit,
         )
 
 
@@ -726,8 +823,9 @@ def _package_sheets(path: Path, max_bytes: int = DEFAULT_IMPORT_MAX_BYTES) -> li
     try:
         data = json.loads(descriptor.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise InputError(f"{descriptor} : JSON illisible ({exc}).",
-                         f"{descriptor}: unreadable JSON ({exc}).") from exc
+        raise InputError(
+            f"{descriptor} : JSON illisible ({exc}).", f"{descriptor}: unreadable JSON ({exc})."
+        ) from exc
     sheets = []
     for resource in data.get("resources", []):
         name = resource.get("name")
@@ -738,8 +836,9 @@ def _package_sheets(path: Path, max_bytes: int = DEFAULT_IMPORT_MAX_BYTES) -> li
                 sheet.name = name
                 sheets.append(sheet)
     if not sheets:
-        raise InputError(f"{descriptor} : aucune table du registre.",
-                         f"{descriptor}: no table of the registry.")
+        raise InputError(
+            f"{descriptor} : aucune table du registre.", f"{descriptor}: no table of the registry."
+        )
     return sheets
 
 

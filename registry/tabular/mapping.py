@@ -66,8 +66,9 @@ class TripleSource(Protocol):
     """What :meth:`RowMapper.to_row` reads: an rdflib ``Graph``, or the export's lighter index
     (building an rdflib graph cost the export most of its time)."""
 
-    def objects(self, subject: Node | None = ..., predicate: Node | None = ...,
-                unique: bool = ...) -> Iterator[Node]: ...
+    def objects(
+        self, subject: Node | None = ..., predicate: Node | None = ..., unique: bool = ...
+    ) -> Iterator[Node]: ...
 
     def __contains__(self, triple: object) -> bool: ...
 
@@ -93,14 +94,16 @@ class RowMapper:
         if not KEY_RE.match(raw_key):
             issues.append(
                 CellIssue(
-                    "identifiant", raw_key, "Violation",
+                    "identifiant",
+                    raw_key,
+                    "Violation",
                     "identifiant obligatoire : minuscules, chiffres et tirets "
                     "(ex. fr-ville-callbot)"
-                    if not raw_key else
-                    f"identifiant « {raw_key} » invalide : minuscules, chiffres et tirets",
+                    if not raw_key
+                    else f"identifiant « {raw_key} » invalide : minuscules, chiffres et tirets",
                     "identifier required: lower-case letters, digits and hyphens"
-                    if not raw_key else
-                    f"invalid identifier '{raw_key}': lower-case letters, digits and hyphens",
+                    if not raw_key
+                    else f"invalid identifier '{raw_key}': lower-case letters, digits and hyphens",
                 )
             )
             return MappedRow(None, Graph(), issues)
@@ -129,12 +132,16 @@ class RowMapper:
             values = cells.split_values(text) if column.multi else [text]
             if column.multi and len(values) != len(set(values)):
                 values = list(dict.fromkeys(values))
-            if not column.multi and "|" in text.replace("\\|", "") and column.kind not in (
-                "text", "string"
+            if (
+                not column.multi
+                and "|" in text.replace("\\|", "")
+                and column.kind not in ("text", "string")
             ):
                 issues.append(
                     CellIssue(
-                        column.name, text, "Violation",
+                        column.name,
+                        text,
+                        "Violation",
                         "une seule valeur attendue dans cette colonne",
                         "only one value expected in this column",
                     )
@@ -221,15 +228,19 @@ class RowMapper:
                 prefixes = ", ".join(f"{p}:" for p in column.curie_prefixes)
                 raise CellError(
                     f"concept inconnu « {value} » (attendu : {prefixes}…"
-                    + (f" ; valeurs proches : {hint}" if hint else "") + ")",
+                    + (f" ; valeurs proches : {hint}" if hint else "")
+                    + ")",
                     f"unknown concept '{value}' (expected: {prefixes}..."
-                    + (f"; closest: {hint}" if hint else "") + ")",
+                    + (f"; closest: {hint}" if hint else "")
+                    + ")",
                     resolved.suggestions,
                 )
             if resolved.unknown_but_allowed:
                 issues.append(
                     CellIssue(
-                        column.name, value, "Warning",
+                        column.name,
+                        value,
+                        "Warning",
                         f"« {value} » est absent des libellés du vocabulaire : "
                         "vérifier l'orthographe",
                         f"'{value}' is not among the vocabulary's labels: check the spelling",
@@ -244,11 +255,11 @@ class RowMapper:
         text = value.strip()
         prefix = f"{self.layout.base}id/{ref_kind}/"
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
         if ref_kind == "organisation" and text.replace(" ", "").isdigit():
             text = cells.parse_siren(text)
         if ref_kind in ("territoire", "categorie-juridique"):
-            if not text or any(c in text for c in " /#?<>\"") or not text.isascii():
+            if not text or any(c in text for c in ' /#?<>"') or not text.isascii():
                 raise CellError(f"clé invalide « {value} »", f"invalid key '{value}'")
             return URIRef(prefix + text)
         if not KEY_RE.match(text):
@@ -265,8 +276,9 @@ class RowMapper:
             try:
                 url = cells.parse_url(source.get("url", ""))
             except CellError as exc:
-                issues.append(CellIssue("sources.url", source.get("url", ""), "Violation",
-                                        exc.fr, exc.en))
+                issues.append(
+                    CellIssue("sources.url", source.get("url", ""), "Violation", exc.fr, exc.en)
+                )
                 continue
             graph.add((node, SOURCES.column("deploiement").predicate, url))  # type: ignore[arg-type]
             graph.add((url, RDF.type, FOAF.Document))
@@ -304,8 +316,11 @@ class RowMapper:
                 continue
             formatted = [self.format(column, o) for o in graph.objects(subject, column.predicate)]
             values = sorted(v for v in formatted if v is not None)
-            if (column.name == START_COLUMN and not values
-                    and next(iter(graph.objects(subject, TIME.hasBeginning)), None) is not None):
+            if (
+                column.name == START_COLUMN
+                and not values
+                and next(iter(graph.objects(subject, TIME.hasBeginning)), None) is not None
+            ):
                 values = [UNKNOWN_START[0]]
             if column.multi:
                 row[column.name] = cells.join_values(values)
@@ -321,8 +336,8 @@ class RowMapper:
             for column in SOURCES.columns[2:]:
                 assert column.predicate is not None
                 values = sorted(
-                    v for v in (self.format(column, o)
-                                for o in graph.objects(url, column.predicate))
+                    v
+                    for v in (self.format(column, o) for o in graph.objects(url, column.predicate))
                     if v is not None
                 )
                 row[column.name] = values[0] if values else ""
@@ -332,7 +347,7 @@ class RowMapper:
     def key_of(self, kind: str, node: URIRef, graph: TripleSource) -> str:
         prefix = f"{self.layout.base}id/{kind}/"
         text = str(node)
-        return text[len(prefix):] if text.startswith(prefix) else text
+        return text[len(prefix) :] if text.startswith(prefix) else text
 
     def format(self, column: Column, term: Node) -> str | None:
         kind = column.kind
@@ -353,7 +368,7 @@ class RowMapper:
         if kind == "ref":
             prefix = f"{self.layout.base}id/{column.ref_kind}/"
             text = str(term)
-            return text[len(prefix):] if text.startswith(prefix) else text
+            return text[len(prefix) :] if text.startswith(prefix) else text
         if kind == "concept":
             return self.vocab.notation(term) if isinstance(term, URIRef) else str(term)
         if kind == "curie":

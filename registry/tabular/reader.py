@@ -58,8 +58,9 @@ class Sheet:
 def open_sheets(path: Path) -> list[Sheet]:
     """The tables of a CSV or XLSX file (an XLSX may hold several sheets)."""
     if not path.is_file():
-        raise InputError(f"Fichier introuvable : {path}.", f"File not found: {path}.",
-                         file=str(path))
+        raise InputError(
+            f"Fichier introuvable : {path}.", f"File not found: {path}.", file=str(path)
+        )
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
@@ -87,10 +88,16 @@ def detect_encoding(sample: bytes, path: Path) -> str:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in sample or sample.startswith(b"PK\x03\x04") or _looks_binary(sample):
-        hint_fr = " (c'est un classeur XLSX : gardez l'extension .xlsx)" if sample.startswith(
-            b"PK") else ""
-        hint_en = " (it is an XLSX workbook: keep the .xlsx extension)" if sample.startswith(
-            b"PK") else ""
+        hint_fr = (
+            " (c'est un classeur XLSX : gardez l'extension .xlsx)"
+            if sample.startswith(b"PK")
+            else ""
+        )
+        hint_en = (
+            " (it is an XLSX workbook: keep the .xlsx extension)"
+            if sample.startswith(b"PK")
+            else ""
+        )
         raise InputError(
             f"{path.name} : contenu binaire, ce n'est pas un fichier CSV{hint_fr}.",
             f"{path.name}: binary content, not a CSV file{hint_en}.",
@@ -152,13 +159,15 @@ def _csv_sheet(path: Path, head: bytes) -> Sheet:
             header = next(reader, [])
         except csv.Error as exc:
             raise InputError(
-                f"{path.name} : en-tête illisible ({exc}).", f"{path.name}: unreadable header "
-                f"({exc}).", file=str(path)
+                f"{path.name} : en-tête illisible ({exc}).",
+                f"{path.name}: unreadable header ({exc}).",
+                file=str(path),
             ) from exc
     sheet.header = [h.strip().lstrip("\ufeff") for h in header]
     if not any(sheet.header):
         raise InputError(
-            f"{path.name} : pas de ligne d'en-tête.", f"{path.name}: no header row.",
+            f"{path.name} : pas de ligne d'en-tête.",
+            f"{path.name}: no header row.",
             file=str(path),
         )
     return sheet
@@ -183,7 +192,8 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[RawRow]:
             raise InputError(
                 f"{path.name}, ligne {number + 1} : CSV illisible ({exc}).",
                 f"{path.name}, row {number + 1}: unreadable CSV ({exc}).",
-                file=str(path), line=number + 1,
+                file=str(path),
+                line=number + 1,
             ) from exc
         except UnicodeDecodeError as exc:
             raise InputError(
@@ -191,7 +201,8 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[RawRow]:
                 "début du fichier). Enregistrez le fichier en UTF-8.",
                 f"{path.name}, row {number + 1}: inconsistent encoding ({encoding} detected at "
                 "the start). Save the file as UTF-8.",
-                file=str(path), line=number + 1,
+                file=str(path),
+                line=number + 1,
             ) from exc
 
 

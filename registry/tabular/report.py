@@ -135,12 +135,17 @@ class ImportReport:
         head = "Résumé" if lang == "fr" else "Summary"
         text = f"{head} : " + ", ".join(parts)
         if self.dry_run:
-            text += " (simulation : rien n'a été écrit)" if lang == "fr" else \
-                " (dry run: nothing was written)"
+            text += (
+                " (simulation : rien n'a été écrit)"
+                if lang == "fr"
+                else " (dry run: nothing was written)"
+            )
         elif not self.written:
-            text += (" — rien n'a été écrit (tout ou rien ; --partial pour écrire les lignes "
-                     "valides)") if lang == "fr" else \
-                " — nothing was written (all or nothing; --partial writes the valid rows)"
+            text += (
+                (" — rien n'a été écrit (tout ou rien ; --partial pour écrire les lignes valides)")
+                if lang == "fr"
+                else " — nothing was written (all or nothing; --partial writes the valid rows)"
+            )
         return text.replace(" : ", ": ") if lang == "en" else text
 
     def to_text(self, lang: str = "fr") -> str:
@@ -148,7 +153,8 @@ class ImportReport:
         if self.issues_dropped:
             lines.append(
                 f"… et {self.issues_dropped} autres problèmes non listés."
-                if lang == "fr" else f"... and {self.issues_dropped} more problems not listed."
+                if lang == "fr"
+                else f"... and {self.issues_dropped} more problems not listed."
             )
         lines.append(self.summary_text(lang))
         return "\n".join(lines)
@@ -162,15 +168,33 @@ class ImportReport:
             return
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(["ligne", "table", "identifiant", "colonne", "valeur", "gravite",
-                             "message", "suggestions"])
+            writer.writerow(
+                [
+                    "ligne",
+                    "table",
+                    "identifiant",
+                    "colonne",
+                    "valeur",
+                    "gravite",
+                    "message",
+                    "suggestions",
+                ]
+            )
             for i in self.issues:
-                writer.writerow([
-                    neutralise(str(x)) for x in (
-                        "" if i.line is None else i.line, i.table or "", i.key or "",
-                        i.column or "", i.value or "", i.severity, i.message(lang),
-                        " | ".join(i.suggestions),
-                    )
-                ])
+                writer.writerow(
+                    [
+                        neutralise(str(x))
+                        for x in (
+                            "" if i.line is None else i.line,
+                            i.table or "",
+                            i.key or "",
+                            i.column or "",
+                            i.value or "",
+                            i.severity,
+                            i.message(lang),
+                            " | ".join(i.suggestions),
+                        )
+                    ]
+                )
             writer.writerow([])
             writer.writerow(["resume"] + [f"{o}={self.counts.get(o, 0)}" for o in OUTCOMES])

@@ -71,7 +71,7 @@ def shape_facts(graph: Graph) -> dict[str, ShapeFacts]:
         in_node = graph.value(shape, SH["in"])
         path = graph.value(shape, SH.path)
         pattern = graph.value(shape, SH.pattern)
-        facts[str(shape)[len(SHAPES_NS):]] = ShapeFacts(
+        facts[str(shape)[len(SHAPES_NS) :]] = ShapeFacts(
             iri=str(shape),
             severity=str(severity).rsplit("#", 1)[-1],
             min_count=max((int(str(c)) for c in counts if c is not None), default=0),
@@ -79,9 +79,9 @@ def shape_facts(graph: Graph) -> dict[str, ShapeFacts]:
             name=_langs(graph, shape, SH.name),
             description=_langs(graph, shape, SH.description),
             pattern=str(pattern) if pattern is not None else None,
-            in_list=tuple(
-                x for x in Collection(graph, in_node) if isinstance(x, URIRef)
-            ) if isinstance(in_node, BNode) else (),
+            in_list=tuple(x for x in Collection(graph, in_node) if isinstance(x, URIRef))
+            if isinstance(in_node, BNode)
+            else (),
         )
     return facts
 
@@ -142,8 +142,10 @@ def texts(
         for i, lang in enumerate(("fr", "en")):
             descriptions[lang] = f"{descriptions.get(lang, '')} {column.hint[i]}".strip()
     if column.multi:
-        for lang, hint in (("fr", "Plusieurs valeurs séparées par « | »."),
-                           ("en", "Several values separated by ' | '.")):
+        for lang, hint in (
+            ("fr", "Plusieurs valeurs séparées par « | »."),
+            ("en", "Several values separated by ' | '."),
+        ):
             descriptions[lang] = f"{descriptions.get(lang, '')} {hint}".strip()
     return titles, descriptions
 
@@ -250,8 +252,9 @@ def scheme_concepts(column: Column) -> list[tuple[str, str, str]]:
     if column.scheme is None:
         return []
     vocab = vocabulary()
-    return [(c.notation, c.label_fr, c.label_en)
-            for c in vocab.allowed(column.scheme, column.subset)]
+    return [
+        (c.notation, c.label_fr, c.label_en) for c in vocab.allowed(column.scheme, column.subset)
+    ]
 
 
 __all__ = ["SKOS", "field_schema", "is_required", "shape_facts", "table_schema"]

@@ -170,9 +170,9 @@ def ckan_portal() -> Iterator[CkanPortal]:
 
 # ---- CKAN side ----------------------------------------------------------------------------------
 def _harvested(admin: CkanClient, source_id: str) -> dict[str, dict[str, Any]]:
-    """Datasets of the source (any state), by their DCAT URI. package_list reads the database
-    (not the approximate Solr stand-in) but lists active datasets only, so the datasets known
-    from an earlier harvest are looked up by id too."""
+    """Active datasets of the source, by their DCAT URI. package_list reads the database (not
+    the approximate Solr stand-in) and lists active datasets only: a dataset the harvester
+    deleted is absent, which is what the assertions on the harvested set rely on."""
     out: dict[str, dict[str, Any]] = {}
     for name in admin.call("package_list"):
         try:

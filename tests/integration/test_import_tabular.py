@@ -47,8 +47,11 @@ class Env:
         return set(self.store.iter_quads())
 
     def versions(self, kind: str, key: str) -> int:
-        return len(history.list_versions(self.store, LAYOUT, kind, key)) if history.current_version(
-            self.store, LAYOUT, kind, key) else 0
+        return (
+            len(history.list_versions(self.store, LAYOUT, kind, key))
+            if history.current_version(self.store, LAYOUT, kind, key)
+            else 0
+        )
 
 
 @pytest.fixture
@@ -237,21 +240,26 @@ def test_csv_template_has_the_schema_columns(tmp_path: Path) -> None:
 
 def test_principal_from_the_api_is_used(env: Env) -> None:
     principal = Principal(organisation=LAYOUT.organisation_iri(PLAISIR), siren=PLAISIR)
-    report = import_file(env.service, DATA / "deploiements-cp1252.csv", ImportOptions(),
-                         principal=principal)
+    report = import_file(
+        env.service, DATA / "deploiements-cp1252.csv", ImportOptions(), principal=principal
+    )
     assert report.counts["created"] == 2, report.to_text()
     record = history.get_current(env.store, LAYOUT, "deploiement", "fr-plaisir-optimus")[1]
     assert URIRef(LAYOUT.organisation_iri(PLAISIR)) in set(record.objects())
 
 
 # ---- large files: a size limit, and streaming below it ----------------------------------------
-HEADER = ("identifiant,titre,description,organisation,systeme,statut,classification_ai_act,"
-          "finalites,domaines,decision_individuelle,intervention_humaine,date_debut\n")
+HEADER = (
+    "identifiant,titre,description,organisation,systeme,statut,classification_ai_act,"
+    "finalites,domaines,decision_individuelle,intervention_humaine,date_debut\n"
+)
 
 
 def _row(i: int, description: str = "Description.") -> str:
-    return (f"fr-plaisir-gros-{i},Déploiement {i},{description},{PLAISIR},yelda-callbot,envisage,"
-            "non-evaluee,mobilite,mobilite-voirie,non,non-documentee,\n")
+    return (
+        f"fr-plaisir-gros-{i},Déploiement {i},{description},{PLAISIR},yelda-callbot,envisage,"
+        "non-evaluee,mobilite,mobilite-voirie,non,non-documentee,\n"
+    )
 
 
 def test_file_above_the_import_limit_is_refused_unread(env: Env, tmp_path: Path) -> None:

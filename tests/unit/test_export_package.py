@@ -50,17 +50,24 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, validator: Validator) -> It
     store.bulk_load(DATA / "reference.ttl")
     for name in ("organisations.csv", "systemes.csv"):
         assert import_file(service, DATA / name, ImportOptions(admin=True)).written
-    report = import_file(service, DATA / "deploiements-cp1252.csv",
-                         ImportOptions(organisation="217804905"))
+    report = import_file(
+        service, DATA / "deploiements-cp1252.csv", ImportOptions(organisation="217804905")
+    )
     assert report.counts["created"] == 2, report.to_text()
     rows = (DATA / "deploiements-invalid.csv").read_text(encoding="utf-8").splitlines()
     formula = root / "formule.csv"
-    formula.write_text(rows[0] + "\n" + rows[1].replace("Un déploiement valide", "=1+2") + "\n",
-                       encoding="utf-8")
+    formula.write_text(
+        rows[0] + "\n" + rows[1].replace("Un déploiement valide", "=1+2") + "\n", encoding="utf-8"
+    )
     assert import_file(service, formula, ImportOptions(organisation="217804905")).written
     current = service.current("deploiement", "fr-plaisir-courriers")[0]
-    service.retire(Principal.system(LAYOUT), "deploiement", "fr-plaisir-courriers",
-                   if_match=current.etag, end=datetime(2026, 1, 1).date())
+    service.retire(
+        Principal.system(LAYOUT),
+        "deploiement",
+        "fr-plaisir-courriers",
+        if_match=current.etag,
+        end=datetime(2026, 1, 1).date(),
+    )
     export_package(store, LAYOUT, root / "package", FIXED)
     store.close()
     yield root
@@ -73,9 +80,16 @@ def _rows(folder: Path, table: str) -> list[dict[str, str]]:
 
 def test_frictionless_validate_passes(seeded: Path) -> None:
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "frictionless"), "validate", "--json",
-         str(seeded / "package" / "datapackage.json")],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            str(Path(sys.executable).parent / "frictionless"),
+            "validate",
+            "--json",
+            str(seeded / "package" / "datapackage.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     report = json.loads(result.stdout)
     assert report["valid"], result.stdout[:2000]
@@ -91,8 +105,10 @@ def test_descriptor_follows_the_publisher_contract(seeded: Path) -> None:
         assert d[key], key
     assert d["created"] == "2026-01-02T03:04:05Z"
     assert package.custom("entryCount") == 3
-    assert {t["notation"] for t in package.custom("themes")} == {"relation-usagers",
-                                                                  "mobilite-voirie"}
+    assert {t["notation"] for t in package.custom("themes")} == {
+        "relation-usagers",
+        "mobilite-voirie",
+    }
     names = [f.key for f in package.files]
     assert names[:4] == list(TABLES) and "registre-turtle" in names
     assert "Ce que les tables ne couvrent pas" in (seeded / "package" / "README.md").read_text()
@@ -104,8 +120,11 @@ def test_formula_cells_are_neutralised(seeded: Path) -> None:
 
 
 def test_withdrawn_entries_are_included_with_their_status(seeded: Path) -> None:
-    row = next(r for r in _rows(seeded / "package", "deploiements")
-               if r["identifiant"] == "fr-plaisir-courriers")
+    row = next(
+        r
+        for r in _rows(seeded / "package", "deploiements")
+        if r["identifiant"] == "fr-plaisir-courriers"
+    )
     assert row["statut"] == "arrete" and row["date_fin"] == "2026-01-01"
 
 

@@ -17,10 +17,15 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "tabular"
 
 @pytest.mark.parametrize(
     ("text", "value", "datatype"),
-    [("2024-03-05", "2024-03-05", XSD.date), ("05/03/2024", "2024-03-05", XSD.date),
-     ("5/3/2024", "2024-03-05", XSD.date), ("2024-03", "2024-03", XSD.gYearMonth),
-     ("03/2024", "2024-03", XSD.gYearMonth), ("2024", "2024", XSD.gYear),
-     ("2024-03-05T00:00:00", "2024-03-05", XSD.date)],
+    [
+        ("2024-03-05", "2024-03-05", XSD.date),
+        ("05/03/2024", "2024-03-05", XSD.date),
+        ("5/3/2024", "2024-03-05", XSD.date),
+        ("2024-03", "2024-03", XSD.gYearMonth),
+        ("03/2024", "2024-03", XSD.gYearMonth),
+        ("2024", "2024", XSD.gYear),
+        ("2024-03-05T00:00:00", "2024-03-05", XSD.date),
+    ],
 )
 def test_dates(text: str, value: str, datatype: object) -> None:
     lit = cells.parse_date(text)

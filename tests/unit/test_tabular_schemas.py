@@ -17,13 +17,14 @@ from registry.vocab import SH
 def _property_shapes(node_shape: str) -> set[str]:
     graph = shapes_graph()
     node = URIRef(SHAPES_NS + node_shape)
-    return {str(p)[len(SHAPES_NS):] for p in graph.objects(node, SH.property)}
+    return {str(p)[len(SHAPES_NS) :] for p in graph.objects(node, SH.property)}
 
 
 def _rules() -> set[str]:
     graph = shapes_graph()
     return {
-        str(s)[len(SHAPES_NS):] for s in graph.subjects(RDF.type, SH.NodeShape)
+        str(s)[len(SHAPES_NS) :]
+        for s in graph.subjects(RDF.type, SH.NodeShape)
         if str(s).startswith(SHAPES_NS + "rule-")
     }
 
@@ -44,7 +45,8 @@ def test_every_rule_maps_to_a_column() -> None:
 def test_node_shapes_are_all_accounted_for() -> None:
     graph = shapes_graph()
     nodes = {
-        str(s)[len(SHAPES_NS):] for s in graph.subjects(RDF.type, SH.NodeShape)
+        str(s)[len(SHAPES_NS) :]
+        for s in graph.subjects(RDF.type, SH.NodeShape)
         if str(s).startswith(SHAPES_NS) and not str(s).startswith(SHAPES_NS + "rule-")
     }
     assert nodes - set(COVERED_NODE_SHAPES) - set(NOT_TABULAR) == set()
@@ -66,16 +68,23 @@ def test_required_and_values_follow_the_shapes(name: str) -> None:
     for field, column in zip(schema["fields"], table.columns, strict=True):
         assert field["name"] == column.name
         required = field.get("constraints", {}).get("required", False)
-        presence = [all_facts[s] for s in column.shapes
-                    if s in all_facts and all_facts[s].path and all_facts[s].severity == "Violation"
-                    and all_facts[s].min_count]
+        presence = [
+            all_facts[s]
+            for s in column.shapes
+            if s in all_facts
+            and all_facts[s].path
+            and all_facts[s].severity == "Violation"
+            and all_facts[s].min_count
+        ]
         expected = column.name in table.primary_key or (bool(presence) and column.nested is None)
         assert required == expected, column.name
-        in_lists = [all_facts[s].in_list for s in column.shapes if s in all_facts
-                    and all_facts[s].in_list]
+        in_lists = [
+            all_facts[s].in_list for s in column.shapes if s in all_facts and all_facts[s].in_list
+        ]
         if in_lists and not column.multi and column.kind == "concept":
             assert sorted(field["constraints"]["enum"]) == sorted(
-                vocab.notation(i) for i in in_lists[0])
+                vocab.notation(i) for i in in_lists[0]
+            )
         if column.shapes and column.title is None:
             assert field["title"] == all_facts[column.shapes[0]].name["fr"]
             assert field["ia_territoires:titles"]["en"] == all_facts[column.shapes[0]].name["en"]
