@@ -94,7 +94,8 @@ class TableRows:
                     issues.append(
                         Issue(
                             "Violation",
-                            "formule refusée : remplacer par sa valeur (copier, coller les valeurs)",
+                            "formule refusée : remplacer par sa valeur "
+                            "(copier, coller les valeurs)",
                             "formula refused: replace it by its value (copy, paste values)",
                             column=name,
                             value=raw.formulas[i],
@@ -533,7 +534,8 @@ class _Import:
                 Issue(
                     "Violation",
                     f"déploiement d'une autre organisation ({org}) : seul {self.org_key} est "
-                    "autorisé (un administrateur peut importer plusieurs organisations avec --admin)",
+                    "autorisé (un administrateur peut importer plusieurs organisations "
+                    "avec --admin)",
                     f"deployment of another organisation ({org}): only {self.org_key} is allowed "
                     "(an administrator may import several organisations with --admin)",
                     column="organisation",
