@@ -101,6 +101,7 @@ def _include_routes(app: FastAPI) -> None:
     from registry.api import (
         catalog_routes,
         linked_data,
+        pages,
         rest_import,
         rest_read,
         rest_write,
@@ -117,4 +118,4 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(rest_read.router)
     app.include_router(rest_import.router)  # before rest_write's POST /{collection}
     app.include_router(rest_write.router)
-    __import__("registry.api.pages", fromlist=["install"]).install(app)  # public HTML pages
+    pages.install(app)  # public HTML pages, ahead of the linked-data HTML views
