@@ -310,31 +310,36 @@ class CatalogBuilder:
         )
 
     def data_services(self, catalog: URIRef, national: URIRef | None) -> None:
-        sparql = URIRef(f"{self.base}service/sparql")
-        self.add(catalog, DCAT.service, sparql)
-        self.add(sparql, RDF.type, DCAT.DataService)
-        self.add(sparql, DCTERMS.title, Literal("Point d'accès SPARQL", lang="fr"))
-        self.add(sparql, DCTERMS.title, Literal("SPARQL endpoint", lang="en"))
-        self.add(sparql, DCAT.endpointURL, URIRef(f"{self.public}/sparql"))
-        self.add(sparql, DCAT.endpointDescription, URIRef(f"{self.public}/sparql"))
-        self.add(sparql, DCTERMS.conformsTo, self.standard(SPARQL_PROTOCOL, "SPARQL 1.1 Protocol"))
-        self.add(sparql, DCTERMS.license, self.licence())
-        self.add(sparql, DCTERMS.publisher, self.registry_agent())
-        self.add(sparql, DCATAP.applicableLegislation, self.legislation())
-        rest = URIRef(f"{self.base}service/api")
-        self.add(catalog, DCAT.service, rest)
-        self.add(rest, RDF.type, DCAT.DataService)
-        self.add(rest, DCTERMS.title, Literal("API REST du registre", lang="fr"))
-        self.add(rest, DCTERMS.title, Literal("Registry REST API", lang="en"))
-        self.add(rest, DCAT.endpointURL, URIRef(f"{self.public}/api/v1/"))
-        self.add(rest, DCAT.endpointDescription, URIRef(f"{self.public}/openapi.json"))
-        self.add(rest, DCTERMS.conformsTo, self.standard(OPENAPI, "OpenAPI 3.1"))
-        self.add(rest, DCTERMS.license, self.licence())
-        self.add(rest, DCTERMS.publisher, self.registry_agent())
-        self.add(rest, DCATAP.applicableLegislation, self.legislation())
-        if national is not None:
-            self.add(sparql, DCAT.servesDataset, national)
-            self.add(rest, DCAT.servesDataset, national)
+        services = (
+            (
+                "sparql",
+                ("Point d'accès SPARQL", "SPARQL endpoint"),
+                f"{self.public}/sparql",
+                f"{self.public}/sparql",
+                self.standard(SPARQL_PROTOCOL, "SPARQL 1.1 Protocol"),
+            ),
+            (
+                "api",
+                ("API REST du registre", "Registry REST API"),
+                f"{self.public}/api/v1/",
+                f"{self.public}/openapi.json",
+                self.standard(OPENAPI, "OpenAPI 3.1"),
+            ),
+        )
+        for name, (title_fr, title_en), endpoint, description, standard in services:
+            service = URIRef(f"{self.base}service/{name}")
+            self.add(catalog, DCAT.service, service)
+            self.add(service, RDF.type, DCAT.DataService)
+            self.add(service, DCTERMS.title, Literal(title_fr, lang="fr"))
+            self.add(service, DCTERMS.title, Literal(title_en, lang="en"))
+            self.add(service, DCAT.endpointURL, URIRef(endpoint))
+            self.add(service, DCAT.endpointDescription, URIRef(description))
+            self.add(service, DCTERMS.conformsTo, standard)
+            self.add(service, DCTERMS.license, self.licence())
+            self.add(service, DCTERMS.publisher, self.registry_agent())
+            self.add(service, DCATAP.applicableLegislation, self.legislation())
+            if national is not None:
+                self.add(service, DCAT.servesDataset, national)
 
 
 def _retired_note(retired: int) -> tuple[str, str]:

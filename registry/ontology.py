@@ -25,7 +25,7 @@ LABELS_DIR = ONTOLOGY_DIR / "labels"
 ALIGNMENTS_FILE = ONTOLOGY_DIR / "alignments.ttl"
 CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
 
-# The eleven schemes of ontology/MODEL.md (registry.vocab.CONCEPT_SCHEMES lacks "base-legale").
+# The eleven concept schemes of ontology/MODEL.md (the one list of them in the code).
 SCHEMES: tuple[str, ...] = (
     "statut",
     "classification-ai-act",

@@ -83,20 +83,6 @@ PREFIXES: dict[str, Namespace] = {
     "xsd": Namespace(str(XSD)),
 }
 
-# The nine concept schemes of data-model.md plus "confiance" (confidence in a curated entry).
-CONCEPT_SCHEMES = (
-    "statut",
-    "classification-ai-act",
-    "supervision",
-    "famille-ia",
-    "finalite",
-    "domaine",
-    "mode-acquisition",
-    "type-document",
-    "role",
-    "confiance",
-)
-
 SIREN_RE = re.compile(r"^[0-9]{9}$")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
