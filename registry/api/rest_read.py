@@ -183,6 +183,41 @@ def _next_url(request: Request, cursor: str | None) -> str | None:
     return str(request.url.include_query_params(cursor=cursor))
 
 
+RowSort = Callable[[dict[str, Any]], Any]
+
+# Sort keys of the system and organisation listings (rows are their JSON dicts); ties are
+# broken by identifier, which also keys the cursors.
+SYSTEM_SORTS: dict[str, RowSort] = {
+    "identifier": lambda r: "",
+    "title": lambda r: fold(r["title"]),
+    "-organisations": lambda r: -r["organisations"],
+    "-deployments": lambda r: -r["deployments"],
+}
+ORGANISATION_SORTS: dict[str, RowSort] = {
+    "identifier": lambda r: "",
+    "name": lambda r: fold(r["name"]),
+    "-deployments": lambda r: -r["deployments"],
+}
+
+
+def _row_sort(params: dict[str, str], sorts: dict[str, RowSort]) -> RowSort:
+    """The key function named by ``sort`` (default ``identifier``), or a 400 listing them."""
+    sort = params.get("sort", "identifier")
+    if sort not in sorts:
+        *first, last = sorts
+        names = ", ".join(first)
+        raise _bad("sort", f"{names} ou {last}.", f"{names} or {last}.")
+    return sorts[sort]
+
+
+def _sorted_page(
+    rows: list[dict[str, Any]], sort_of: RowSort, params: dict[str, str], filters: str
+) -> tuple[int, list[dict[str, Any]], str | None]:
+    rows.sort(key=lambda r: (sort_of(r), r["identifier"]))
+    page, cursor = page_of(rows, lambda r: r["identifier"], sort_of, params, filters)
+    return len(rows), page, cursor
+
+
 def _page_response(
     request: Request, state: ApiState, total: int, items: list[dict[str, Any]], cursor: str | None
 ) -> JSONResponse:
@@ -591,13 +626,7 @@ async def list_systems(request: Request) -> Response:
     params = _params(request, PAGING_PARAMS | SYSTEM_FILTERS)
     params.pop("facets", None)
     filters = _filter_key(params)
-    sort = params.get("sort", "identifier")
-    if sort not in ("identifier", "title", "-organisations", "-deployments"):
-        raise _bad(
-            "sort",
-            "identifier, title, -organisations ou -deployments.",
-            "identifier, title, -organisations or -deployments.",
-        )
+    sort_of = _row_sort(params, SYSTEM_SORTS)
 
     def work() -> tuple[int, list[dict[str, Any]], str | None]:
         index = get_index(state)
@@ -613,15 +642,7 @@ async def list_systems(request: Request) -> Response:
             if not all(t in text for t in terms):
                 continue
             rows.append(system_json(s, by_system[s.iri], len(orgs_of.get(s.iri, ()))))
-        sort_of: Callable[[dict[str, Any]], Any] = {
-            "identifier": lambda r: "",
-            "title": lambda r: fold(r["title"]),
-            "-organisations": lambda r: -r["organisations"],
-            "-deployments": lambda r: -r["deployments"],
-        }[sort]
-        rows.sort(key=lambda r: (sort_of(r), r["identifier"]))
-        page, cursor = page_of(rows, lambda r: r["identifier"], sort_of, params, filters)
-        return len(rows), page, cursor
+        return _sorted_page(rows, sort_of, params, filters)
 
     total, page, cursor = await blocking(work)
     return _page_response(request, state, total, page, cursor)
@@ -655,9 +676,7 @@ async def list_organisations(request: Request) -> Response:
     params = _params(request, PAGING_PARAMS | ORGANISATION_FILTERS)
     params.pop("facets", None)
     filters = _filter_key(params)
-    sort = params.get("sort", "identifier")
-    if sort not in ("identifier", "name", "-deployments"):
-        raise _bad("sort", "identifier, name ou -deployments.", "identifier, name or -deployments.")
+    sort_of = _row_sort(params, ORGANISATION_SORTS)
 
     def work() -> tuple[int, list[dict[str, Any]], str | None]:
         index = get_index(state)
@@ -672,14 +691,7 @@ async def list_organisations(request: Request) -> Response:
             if not all(t in fold(o.name) for t in terms):
                 continue
             rows.append(organisation_json(o, by_org[o.iri]))
-        sort_of: Callable[[dict[str, Any]], Any] = {
-            "identifier": lambda r: "",
-            "name": lambda r: fold(r["name"]),
-            "-deployments": lambda r: -r["deployments"],
-        }[sort]
-        rows.sort(key=lambda r: (sort_of(r), r["identifier"]))
-        page, cursor = page_of(rows, lambda r: r["identifier"], sort_of, params, filters)
-        return len(rows), page, cursor
+        return _sorted_page(rows, sort_of, params, filters)
 
     total, page, cursor = await blocking(work)
     return _page_response(request, state, total, page, cursor)
