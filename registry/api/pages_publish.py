@@ -26,7 +26,7 @@ from fastapi.responses import RedirectResponse, Response
 from rdflib import Graph, URIRef
 
 from registry.api.pages import html_page, language, web_data
-from registry.api.rest_write import _services
+from registry.api.rest_write import write_services
 from registry.api.state import ApiState, api_state, blocking
 from registry.errors import (
     ConflictError,
@@ -160,7 +160,7 @@ def _redirect(url: str) -> Response:
 
 
 def _principal(request: Request, session: Session) -> Any:
-    auth, _ = _services(api_state(request))
+    auth, _ = write_services(api_state(request))
     return auth.authenticate(session.token)
 
 
@@ -200,7 +200,7 @@ async def sign_in(request: Request) -> Response:
     if not _csrf_ok(session, form):
         return _redirect("/publier?message=pub.csrf")
     token = str(form.get("token") or "").strip()
-    auth, _ = _services(api_state(request))
+    auth, _ = write_services(api_state(request))
     try:
         principal = await blocking(auth.authenticate, token)
     except RegistryError:
@@ -271,7 +271,7 @@ def _run_import(request: Request, session: Session, path: Path, dry_run: bool) -
     from registry.tabular.importer import ImportOptions, import_file
 
     state = api_state(request)
-    _, entries = _services(state)
+    _, entries = write_services(state)
     principal = _principal(request, session)
     options = ImportOptions(organisation=session.siren, dry_run=dry_run, lang=language(request))
     return import_file(entries, path, options, principal=principal)
@@ -521,7 +521,7 @@ async def _save(request: Request, key: str | None) -> Response:
     def write() -> Any:
         from registry import history
 
-        _, entries = _services(state)
+        _, entries = write_services(state)
         principal = _principal(request, session)
         node = URIRef(state.layout.entry_iri("deploiement", entry_key))
         if key is None:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from registry.api.problems import HttpProblem
-from registry.api.rest_write import _principal, _services
+from registry.api.rest_write import request_principal, write_services
 from registry.api.state import api_state, blocking
 
 router = APIRouter(prefix="/api/v1", tags=["API REST (écriture) / REST API (write)"])
@@ -44,7 +44,7 @@ async def import_spreadsheet(request: Request) -> Response:
     from registry.tabular.importer import ImportOptions, import_file
 
     state = api_state(request)
-    principal = await _principal(request)
+    principal = await request_principal(request)
     form = await request.form(max_part_size=state.settings.import_max_bytes)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -76,7 +76,7 @@ async def import_spreadsheet(request: Request) -> Response:
         path = folder / name
         with path.open("wb") as out:
             await blocking(shutil.copyfileobj, upload.file, out)
-        _, entries = _services(state)
+        _, entries = write_services(state)
         report = await blocking(lambda: import_file(entries, path, options, principal=principal))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

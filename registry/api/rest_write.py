@@ -39,7 +39,7 @@ _services_lock = threading.Lock()
 
 
 # ---- services (opened on first use) -------------------------------------------------------------
-def _services(state: ApiState) -> tuple[Any, Any]:
+def write_services(state: ApiState) -> tuple[Any, Any]:
     """(AuthDB, EntryService), created once per app."""
     with _services_lock:
         cached = state.caches_persistent.get("services")
@@ -80,8 +80,8 @@ def _token(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def _principal(request: Request) -> Any:
-    auth, _ = _services(api_state(request))
+async def request_principal(request: Request) -> Any:
+    auth, _ = write_services(api_state(request))
     return await blocking(auth.authenticate, _token(request))
 
 
@@ -224,12 +224,12 @@ WRITE_DOC = (
 async def create_entry(request: Request, collection: str) -> Response:
     state = api_state(request)
     kind = _kind(collection)
-    principal = await _principal(request)
+    principal = await request_principal(request)
     media = _media_type(request)
     body = await request.body()
     graph = await blocking(_parse_body, state, body, media)
     key = _key_from_payload(state, graph, kind)
-    _, entries = _services(state)
+    _, entries = write_services(state)
 
     def work() -> Any:
         from registry import history
@@ -256,11 +256,11 @@ async def update_entry(request: Request, collection: str, key: str) -> Response:
     state = api_state(request)
     kind = _kind(collection)
     _check_key(key)
-    principal = await _principal(request)
+    principal = await request_principal(request)
     media = _media_type(request)
     body = await request.body()
     graph = await blocking(_parse_body, state, body, media)
-    _, entries = _services(state)
+    _, entries = write_services(state)
     result = await blocking(
         lambda: entries.write(principal, kind, key, graph, if_match=_if_match(request))
     )
@@ -273,8 +273,8 @@ async def retire_entry(request: Request, collection: str, key: str) -> Response:
     state = api_state(request)
     kind = _kind(collection)
     _check_key(key)
-    principal = await _principal(request)
-    _, entries = _services(state)
+    principal = await request_principal(request)
+    _, entries = write_services(state)
     result = await blocking(
         lambda: entries.retire(principal, kind, key, if_match=_if_match(request))
     )
@@ -289,8 +289,8 @@ async def restore_entry(request: Request, collection: str, key: str, n: int) -> 
     state = api_state(request)
     kind = _kind(collection)
     _check_key(key)
-    principal = await _principal(request)
-    _, entries = _services(state)
+    principal = await request_principal(request)
+    _, entries = write_services(state)
     result = await blocking(
         lambda: entries.restore(principal, kind, key, n, if_match=_if_match(request))
     )

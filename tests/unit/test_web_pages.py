@@ -188,9 +188,9 @@ def _csrf(html: str) -> str:
 
 @pytest.fixture(scope="module")
 def token(app_and_store: tuple[Any, Any]) -> str:
-    from registry.api.rest_write import _services
+    from registry.api.rest_write import write_services
 
-    auth, _ = _services(app_and_store[0].state.api)
+    auth, _ = write_services(app_and_store[0].state.api)
     auth.add_organisation(SIREN, "Commune de Grenoble")
     return str(auth.create_token(SIREN, label="web tests")[1])
 
