@@ -7,7 +7,9 @@ Version metadata lives in ``{base}graph/registry`` (see :mod:`registry.layout`).
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -76,6 +78,30 @@ def current_version(store: Store, layout: Layout, kind: str, key: str) -> Versio
         return None
     n = max(numbers)
     return VersionInfo(kind, key, n, layout.version_graph(kind, key, n), current=True)
+
+
+def current_versions(
+    store: Store, layout: Layout, entries: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], VersionInfo]:
+    """:func:`current_version` of many entries with one query (absent ones are left out)."""
+    by_meta = {layout.metadata_subject(kind, key): (kind, key) for kind, key in entries}
+    if not by_meta:
+        return {}
+    values = " ".join(_iri(m) for m in sorted(by_meta))
+    rows = store.select(
+        f"SELECT ?m ?v WHERE {{ GRAPH {_iri(layout.registry_graph)} "
+        f"{{ VALUES ?m {{ {values} }} ?m <{HAS_CURRENT_VERSION}> ?v }} }}"
+    )
+    numbers: dict[tuple[str, str], int] = {}
+    for row in rows:
+        entry = by_meta.get(str(row["m"]))
+        parsed = layout.parse_version_graph(str(row["v"]))
+        if entry is not None and parsed is not None:
+            numbers[entry] = max(numbers.get(entry, 0), parsed[2])
+    return {
+        (kind, key): VersionInfo(kind, key, n, layout.version_graph(kind, key, n), current=True)
+        for (kind, key), n in numbers.items()
+    }
 
 
 def list_versions(store: Store, layout: Layout, kind: str, key: str) -> list[VersionInfo]:
@@ -268,7 +294,54 @@ def same_content(a: Graph, b: Graph) -> bool:
         return False
     if len(ground_a) == len(a):
         return True
+    tree_a, tree_b = _tree_form(a), _tree_form(b)
+    if tree_a is not None and tree_b is not None:
+        return tree_a == tree_b
     return isomorphic(a, b)
+
+
+def _tree_form(graph: Graph) -> Counter[tuple[str, ...]] | None:
+    """The triples with each blank node replaced by a digest of what it says (its outgoing
+    triples, recursively): the same multiset for two graphs exactly when they are isomorphic,
+    as long as blank nodes do not form a cycle (entries' blank nodes hang from the entry like a
+    tree: a period, a contact point...). None when they do: rdflib's general algorithm then."""
+    out: dict[BNode, list[tuple[Node, Node]]] = {}
+    for s, p, o in graph:
+        if isinstance(s, BNode):
+            out.setdefault(s, []).append((p, o))
+    digests: dict[BNode, str] = {}
+    visiting: set[BNode] = set()
+
+    def digest(node: BNode) -> str | None:
+        known = digests.get(node)
+        if known is not None:
+            return known
+        if node in visiting:
+            return None  # a cycle
+        visiting.add(node)
+        parts = []
+        for p, o in out.get(node, ()):
+            value = digest(o) if isinstance(o, BNode) else o.n3()
+            if value is None:
+                return None
+            parts.append(f"{p.n3()} {value}")
+        visiting.discard(node)
+        text = "_:" + hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
+        digests[node] = text
+        return text
+
+    form: Counter[tuple[str, ...]] = Counter()
+    for t in graph:
+        if not any(isinstance(x, BNode) for x in t):
+            continue
+        terms = []
+        for x in t:
+            value = digest(x) if isinstance(x, BNode) else x.n3()
+            if value is None:
+                return None
+            terms.append(value)
+        form[tuple(terms)] += 1
+    return form
 
 
 @lru_cache(maxsize=1)

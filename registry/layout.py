@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF
 from rdflib.term import Node
 
-from registry.vocab import AI, CPSV, IAT, KEY_RE
+from registry.vocab import AI, CPSV, IAT, KEY_RE, entry_graph
 
 # DCAT 3 (rdflib's DCAT namespace object predates dcat:hasVersion and warns on it).
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -176,7 +176,7 @@ def closure(graph: Graph, roots: Iterable[URIRef], layout: Layout) -> Graph:
     resources (source documents, pages, contacts...) they describe. Other registry resources
     (another entry, a concept, a territory) are linked to, never included: each has its own
     life."""
-    out = Graph()
+    out = entry_graph()
     seen: set[Node] = set()
     todo: list[Node] = list(roots)
     while todo:
@@ -220,7 +220,7 @@ def split_entries(graph: Graph, layout: Layout) -> tuple[dict[tuple[str, str], G
 
 def comparable(graph: Graph, layout: Layout, kind: str, key: str) -> Graph:
     """An entry's content without what the registry rewrites on every write."""
-    out = Graph()
+    out = entry_graph()
     record = URIRef(layout.record_iri(key)) if kind == "deploiement" else None
     for s, p, o in graph:
         if record is not None and s == record and p in MANAGED_ON_RECORD:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pyshacl import Validator as _ShaclValidator
 from pyshacl.graph_abstraction import RdfLibDataGraph as _ShaclDataGraph
@@ -252,16 +252,7 @@ class Validator:
         self._target_predicates = frozenset(
             o for o in shapes.objects(None, SH.targetObjectsOf) if isinstance(o, URIRef)
         )
-        self._recommended = sorted(
-            (
-                info
-                for info in self.shapes_info.values()
-                if info.kind == "property"
-                and info.severity == "Warning"
-                and info.node_shape == str(DEPLOYMENT_SHAPE)
-            ),
-            key=lambda i: (i.order or 0, i.iri),
-        )
+        self._recommended = recommended_infos(self.shapes_info)
 
     @classmethod
     def load(
@@ -269,18 +260,7 @@ class Validator:
         shapes_dir: Path = SHAPES_DIR,
         vocabulary: Graph | None = None,
     ) -> Validator:
-        shapes = Graph(store="SimpleMemory")
-        for name, ns in PREFIXES.items():
-            shapes.bind(name, ns)
-        for name in SHAPE_FILES:
-            path = shapes_dir / name
-            try:
-                shapes.parse(path, format="turtle")
-            except Exception as exc:
-                raise ShapesError(
-                    f"Formes SHACL illisibles : {path} ({exc}).",
-                    f"Unreadable SHACL shapes: {path} ({exc}).",
-                ) from exc
+        shapes = read_shapes(shapes_dir)
         return cls(shapes, vocabulary if vocabulary is not None else _load_vocabulary())
 
     @property
@@ -343,14 +323,11 @@ class Validator:
     def _report(
         self, item: _Item, all_results: list[tuple[Node, ValidationResult]]
     ) -> ValidationReport:
-        results = sorted(
-            (r for r in all_results if r[0] in item.own_subjects),
-            key=lambda r: _result_order(r[1]),
+        return build_report(
+            (r for focus, r in all_results if focus in item.own_subjects),
+            item.deployments,
+            self._recommended,
         )
-        report = ValidationReport(results=[r for _, r in results])
-        for focus in sorted(item.deployments, key=str):
-            report.completeness[str(focus)] = self._completeness(focus, report.results)
-        return report
 
     def _add_concepts(self, graph: Graph) -> None:
         for obj in set(graph.objects()):
@@ -423,23 +400,22 @@ class Validator:
             order=None,
         )
 
-    def _completeness(self, focus: Node, results: list[ValidationResult]) -> Completeness:
-        shown = _show(focus)
-        failed = {r.shape for r in results if r.focus == shown and r.severity == "Warning"}
-        missing = [
-            {"shape": info.iri, "fr": _text(info.name, "fr"), "en": _text(info.name, "en")}
-            for info in self._recommended
-            if info.iri in failed
-        ]
-        total = len(self._recommended)
-        satisfied = total - len(missing)
-        return Completeness(
-            focus=shown,
-            score=satisfied / total if total else 1.0,
-            satisfied=satisfied,
-            total=total,
-            missing=missing,
-        )
+
+def read_shapes(shapes_dir: Path = SHAPES_DIR) -> Graph:
+    """The shapes graph: the files of :data:`SHAPE_FILES` in ``shapes_dir``."""
+    shapes = Graph(store="SimpleMemory")
+    for name, ns in PREFIXES.items():
+        shapes.bind(name, ns)
+    for name in SHAPE_FILES:
+        path = shapes_dir / name
+        try:
+            shapes.parse(path, format="turtle")
+        except Exception as exc:
+            raise ShapesError(
+                f"Formes SHACL illisibles : {path} ({exc}).",
+                f"Unreadable SHACL shapes: {path} ({exc}).",
+            ) from exc
+    return shapes
 
 
 @cache
@@ -464,13 +440,20 @@ class _Item:
     deployments: set[Node]
 
 
+class HasTriples(Protocol):
+    """What :func:`_batches` groups: anything holding the triples an item's checks see."""
+
+    @property
+    def graph(self) -> Iterable[tuple[Node, Node, Node]]: ...
+
+
 def _result_order(r: ValidationResult) -> tuple[int, str, str, str, str]:
     # Path and value break ties so that the order does not depend on pySHACL's report order.
     return (SEVERITY_ORDER[r.severity], r.focus, r.shape, r.path or "", r.value or "")
 
 
 def _descriptions(
-    graph: Graph, targeting: frozenset[URIRef]
+    graph: Iterable[tuple[Node, Node, Node]], targeting: frozenset[URIRef]
 ) -> dict[Node, frozenset[tuple[Node, Node]]]:
     """Every node the graph mentions (subject or non-literal object) → its (predicate, object)
     pairs in the graph (empty when only mentioned), plus ``(_TARGETED, p)`` when it is the
@@ -486,7 +469,7 @@ def _descriptions(
 
 
 def _batches(
-    items: Sequence[_Item], size: int, targeting: frozenset[URIRef] = frozenset()
+    items: Sequence[HasTriples], size: int, targeting: frozenset[URIRef] = frozenset()
 ) -> list[list[int]]:
     """Indexes of ``items`` grouped so that, within a group, every node is described the same
     by all the items that mention it (first fit; a group holds at most ``size`` items)."""
@@ -599,3 +582,66 @@ def _path_expression(graph: Graph, path: Node) -> str:
 
 def iter_shape_infos(validator: Validator) -> Iterable[ShapeInfo]:
     return validator.shapes_info.values()
+
+
+# ---------------------------------------------------------------- shared with registry.shacl
+# The compiled validator (registry/shacl/) builds the very same reports: these are its entry
+# points into this module's logic (one definition of ordering, completeness and display).
+
+
+def recommended_infos(shapes_info: dict[str, ShapeInfo]) -> list[ShapeInfo]:
+    """The deployment's recommended (Warning-level) property shapes, in form order: the
+    denominator of the completeness score."""
+    return sorted(
+        (
+            info
+            for info in shapes_info.values()
+            if info.kind == "property"
+            and info.severity == "Warning"
+            and info.node_shape == str(DEPLOYMENT_SHAPE)
+        ),
+        key=lambda i: (i.order or 0, i.iri),
+    )
+
+
+def completeness_of(
+    focus: Node, results: list[ValidationResult], recommended: list[ShapeInfo]
+) -> Completeness:
+    shown = _show(focus)
+    failed = {r.shape for r in results if r.focus == shown and r.severity == "Warning"}
+    missing = [
+        {"shape": info.iri, "fr": _text(info.name, "fr"), "en": _text(info.name, "en")}
+        for info in recommended
+        if info.iri in failed
+    ]
+    total = len(recommended)
+    satisfied = total - len(missing)
+    return Completeness(
+        focus=shown,
+        score=satisfied / total if total else 1.0,
+        satisfied=satisfied,
+        total=total,
+        missing=missing,
+    )
+
+
+def build_report(
+    results: Iterable[ValidationResult],
+    deployments: Iterable[Node],
+    recommended: list[ShapeInfo],
+) -> ValidationReport:
+    """The report of one entry from its results (already restricted to its own subjects) and
+    its deployments (completeness)."""
+    report = ValidationReport(results=sorted(results, key=_result_order))
+    for focus in sorted(deployments, key=str):
+        report.completeness[str(focus)] = completeness_of(focus, report.results, recommended)
+    return report
+
+
+show_node = _show
+show_path = _show_path
+shape_infos = _shape_infos
+concept_index = _concept_index
+graph_triples = _triples
+batches = _batches
+load_vocabulary_graph = _load_vocabulary

@@ -1,18 +1,18 @@
-"""Rows → entries, each through the core write path (:class:`registry.entries.EntryService`), so
+"""Rows → entries, through the core write path (:class:`registry.entries.EntryService`), so
 that validation, versions and provenance are those of the API.
 
-Two passes over the file, both streamed (memory does not grow with the file, apart from the set
-of keys seen, to catch duplicates): the first builds and validates every row (nothing written);
-the second writes. All or nothing by default: one Violation and nothing is written. With
-``partial`` the valid rows are written and the others reported. Pass 1 validates its rows in
-batches of ``CHECK_BATCH`` (one pySHACL run for many entries:
-:meth:`registry.validate.Validator.validate_many`, same reports as one by one). Each validation
-report is remembered by a digest of the entry, so that pass 2 (the write path validates again)
-costs no second SHACL run.
+Two passes, memory flat in the file size (apart from the keys seen, to catch duplicates, and
+one small outcome per row). Pass 1 streams the file: each row is mapped, then checked with its
+batch of ``CHECK_BATCH`` rows (:meth:`EntryService.check_many`: one query for the current
+versions, one for the linked nodes, one validator run), and each valid row's update is
+prepared (:meth:`EntryService.prepare`) and kept in a temporary file. Nothing is written. Pass 2
+applies the prepared updates, ``WRITE_BATCH`` entries per update request
+(:meth:`EntryService.apply`). All or nothing by default: one Violation and pass 2 does not run.
+With ``partial`` the valid rows are written and the others reported.
 
-Limit of "all or nothing": the write path writes one entry per request; if a write fails in
-pass 2 (another writer changed the same entry in between), the rows before it stay written and
-the report says which.
+Each prepared update is guarded by the version pass 1 checked against: an entry someone else
+changed between the two passes is not overwritten; its row is reported rejected, the others
+are written (the limit of "all or nothing" across concurrent writers).
 
 Call :func:`import_file` from the CLI or the API (``POST /api/v1/imports``).
 """
@@ -20,22 +20,22 @@ Call :func:`import_file` from the CLI or the API (``POST /api/v1/imports``).
 from __future__ import annotations
 
 import gc
-import hashlib
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS
-from rdflib.term import BNode, Node
+from rdflib.term import Node
 
 from registry import history
 from registry.auth import Principal
 from registry.config import DEFAULT_IMPORT_MAX_BYTES
-from registry.entries import EntryService, context_query
-from registry.errors import InputError, RegistryError, ValidationFailed
-from registry.layout import comparable
+from registry.entries import Checked, EntryService, Prepared, WriteRequest, WriteResult
+from registry.errors import InputError, RegistryError
 from registry.tabular import cells
 from registry.tabular.columns import IMPORT_ORDER, SOURCES, TABLES, Table
 from registry.tabular.concepts import vocabulary
@@ -49,8 +49,9 @@ Progress = Callable[[str, int], None]  # (phase, rows done)
 EXAMPLE_PREFIX = "exemple-"  # keys reserved for the template's example rows
 # Columns a file may leave out: filled by the importer or the write path.
 AUTO_FILLED = {("deploiements", "organisation"), ("deploiements", "date_mise_a_jour")}
-MEMO_MAX = 500_000
 CHECK_BATCH = 200  # rows of pass 1 validated together (memory stays bounded in the file size)
+SUMMARY = ("Import d'un tableur.", "Spreadsheet import.")  # of each version written
+WRITE_BATCH = 200  # prepared entries per update request in pass 2
 
 
 @dataclass
@@ -119,53 +120,6 @@ class _Deferred:
     row: dict[str, str]
     problems: list[Issue]
     content: Graph
-    context: Graph
-    existed: bool
-
-
-class _MemoValidator:
-    """The service's validator, remembering reports by a digest of (entry, context): the write
-    path validates again what pass 1 validated."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.memo: dict[bytes, Any] = {}
-
-    def validate(self, data: Graph, *, context: Graph | None = None) -> Any:
-        return self.validate_many([(data, context)])[0]
-
-    def validate_many(self, items: list[tuple[Graph, Graph | None]]) -> list[Any]:
-        """Reports for many (entry, context) pairs; the ones not yet known in one batch when
-        the validator can (pySHACL costs less per entry over many entries at once)."""
-        keys = [digest(data, context) for data, context in items]
-        missing = [i for i, key in enumerate(keys) if key not in self.memo]
-        fresh: dict[int, Any] = {}
-        if missing:
-            batch = getattr(self.inner, "validate_many", None)
-            todo = [items[i] for i in missing]
-            reports = (
-                batch(todo)
-                if batch is not None
-                else [self.inner.validate(data, context=context) for data, context in todo]
-            )
-            for i, report in zip(missing, reports, strict=True):
-                fresh[i] = report
-                if len(self.memo) < MEMO_MAX:
-                    self.memo[keys[i]] = report
-        return [fresh[i] if i in fresh else self.memo[keys[i]] for i in range(len(items))]
-
-
-def digest(data: Graph, context: Graph | None) -> bytes:
-    h = hashlib.sha256()
-    for part in (data, context if context is not None else Graph()):
-        for line in sorted(_nt(t) for t in part):
-            h.update(line.encode())
-        h.update(b"\x00")
-    return h.digest()
-
-
-def _nt(t: tuple[Node, Node, Node]) -> str:
-    return " ".join(f"_:{x}" if isinstance(x, BNode) else x.n3() for x in t)
 
 
 # ---- entry point ------------------------------------------------------------------------------
@@ -193,7 +147,10 @@ def import_file(
         principal = principal or _principal(service, options)
         report.admin = principal.is_admin
         job = _Import(service, options, principal, report, progress)
-        job.run(path)
+        try:
+            job.run(path)
+        finally:
+            job.spill.close()
     except InputError as exc:
         report.aborted = True
         report.add_issue(
@@ -238,24 +195,17 @@ class _Import:
         self.principal = principal
         self.report = report
         self.progress = progress
-        self.memo = _MemoValidator(service.validator)
-        self.service = EntryService(
-            service.store,
-            service.layout,
-            self.memo,
-            max_payload_bytes=service.max_payload_bytes,
-            clock=getattr(service, "_clock", None),
-        )
+        self.service = service
         self.store = service.store
         self.layout = service.layout
         self.mapper = RowMapper(service.layout, vocabulary())
         self.facts = facts()
         # Entries this import creates, known before they are written (pass 1): their types.
         self.pending: dict[URIRef, tuple[URIRef, ...]] = {}
-        self.rejected: set[tuple[str, str]] = set()
-        # Rows pass 1 found identical to the stored entry (with its version): pass 2 skips them
-        # unless that entry changed in between (then the write path decides).
-        self.unchanged: dict[tuple[str, str], str] = {}
+        # Pass 1 keeps each valid row's prepared update here (a temporary file: memory stays
+        # flat), pass 2 applies them; each is guarded by the version pass 1 checked against,
+        # so an entry changed by someone else in between is not overwritten.
+        self.spill: IO[bytes] = tempfile.TemporaryFile(prefix="iat-import-")  # noqa: SIM115  closed by close()
         # Pass 1 holds each row's issues until its validation (in batches) is done, so that the
         # report lists them in file order.
         self._buffer: list[Issue] | None = None
@@ -275,8 +225,8 @@ class _Import:
         source_rows = self._read_sources(sources) if sources else {}
         if report.aborted:
             return
-        # Pass 1: check every row; nothing is written.
-        outcomes = self._pass(tables, source_rows, write=False)
+        # Pass 1: check every row and prepare its update; nothing is written.
+        outcomes = self._pass(tables, source_rows)
         if not outcomes:
             self._file_issue(
                 "aucune ligne de données sous l'en-tête",
@@ -292,9 +242,8 @@ class _Import:
             for o in outcomes:
                 report.add_row(o)
             return
-        # Pass 2: write (the valid rows).
-        written = self._pass(tables, source_rows, write=True)
-        for o in written:
+        # Pass 2: write the valid rows' prepared updates.
+        for o in self._apply(outcomes):
             report.add_row(o)
         report.written = True
 
@@ -412,16 +361,13 @@ class _Import:
 
     # ---- passes ---------------------------------------------------------------------------------
     def _pass(
-        self,
-        tables: list[TableRows],
-        sources: dict[str, list[dict[str, str]]],
-        *,
-        write: bool,
+        self, tables: list[TableRows], sources: dict[str, list[dict[str, str]]]
     ) -> list[RowOutcome]:
         outcomes: list[RowOutcome] = []
         held: list[tuple[RowOutcome | _Deferred, list[Issue]]] = []
+        waiting = 0  # deferred rows in held
         done = 0
-        phase = "écriture / writing" if write else "vérification / checking"
+        phase = "vérification / checking"
         for table_rows in tables:
             table = table_rows.table
             seen: set[str] = set()
@@ -429,22 +375,15 @@ class _Import:
                 done += 1
                 if self.progress is not None and done % 50 == 0:
                     self.progress(phase, done)
-                if write:
-                    if done % CHECK_BATCH == 0:
-                        _collect()
-                    written = self._row(table, raw, row, issues, sources, seen, write)
-                    if written is not None:
-                        assert isinstance(written, RowOutcome)  # pass 2 defers nothing
-                        outcomes.append(written)
-                    continue
                 self._buffer = []
-                checked = self._row(table, raw, row, issues, sources, seen, write)
+                checked = self._row(table, raw, row, issues, sources, seen)
                 if checked is not None:
                     held.append((checked, self._buffer))
+                    waiting += isinstance(checked, _Deferred)
                 self._buffer = None
-                if sum(isinstance(h, _Deferred) for h, _ in held) >= CHECK_BATCH:
+                if waiting >= CHECK_BATCH:
                     outcomes += self._release(held)
-                    held = []
+                    held, waiting = [], 0
                     _collect()
         outcomes += self._release(held)
         if self.progress is not None:
@@ -452,10 +391,20 @@ class _Import:
         return outcomes
 
     def _release(self, held: list[tuple[RowOutcome | _Deferred, list[Issue]]]) -> list[RowOutcome]:
-        """Validate the deferred rows of ``held`` in one batch, then report every row in order."""
+        """Check the deferred rows of ``held`` together (one context query, one validator run:
+        :meth:`EntryService.check_many`), then report every row in order."""
         deferred = [h for h, _ in held if isinstance(h, _Deferred)]
-        reports = self.memo.validate_many([(d.content, d.context) for d in deferred])
-        results = dict(zip(map(id, deferred), reports, strict=True))
+        checked = self.service.check_many(
+            self.principal,
+            [
+                WriteRequest(
+                    d.table.kind or "", d.key, d.content, summary=SUMMARY, check_version=False
+                )
+                for d in deferred
+            ],
+            extra_context=self._pending_context,
+        )
+        results = dict(zip(map(id, deferred), checked, strict=True))
         outcomes = []
         for item, issues in held:
             self._buffer = issues
@@ -475,7 +424,6 @@ class _Import:
         issues: list[Issue],
         sources: dict[str, list[dict[str, str]]],
         seen: set[str],
-        write: bool,
     ) -> RowOutcome | _Deferred | None:
         kind = table.kind
         assert kind is not None
@@ -484,20 +432,15 @@ class _Import:
         )
         line = raw.number
         if key.startswith(EXAMPLE_PREFIX):
-            if not write:
-                self._row_issue(
-                    Issue(
-                        "Info",
-                        "ligne d'exemple du modèle : ignorée",
-                        "template example row: skipped",
-                    ),
-                    table.name,
-                    line,
-                    key,
-                )
+            self._row_issue(
+                Issue(
+                    "Info", "ligne d'exemple du modèle : ignorée", "template example row: skipped"
+                ),
+                table.name,
+                line,
+                key,
+            )
             return RowOutcome(table.name, line, key, "skipped")
-        if write and (table.name, key) in self.rejected:
-            return RowOutcome(table.name, line, key, "rejected")
         if kind == "deploiement" and not row.get("organisation", "").strip() and self.org_key:
             row["organisation"] = self.org_key
         mapped = self.mapper.to_graph(
@@ -520,8 +463,6 @@ class _Import:
                 )
             seen.add(mapped.key)
             problems += self._scope(table, row, mapped)
-        if write:
-            return self._write(table, line, row, mapped, problems)
         return self._check(table, line, row, mapped, problems)
 
     def _scope(self, table: Table, row: dict[str, str], mapped: MappedRow) -> list[Issue]:
@@ -572,35 +513,28 @@ class _Import:
             self._emit(table.name, line, key, row, problems)
             self.pending[node] = ROW_TYPES[kind]
             return RowOutcome(table.name, line, key, "unchanged")
-        try:
-            current = history.current_version(self.store, self.layout, kind, key)
-            old = self.store.get_graph(current.graph) if current else None
-            content = mapped.graph
-            self.service._authorise(self.principal, kind, key, content, old, current)
-            self.service.complete(
-                self.principal, kind, key, content, current, old, self.service._clock()
-            )
-            if old is not None and history.same_content(
-                comparable(old, self.layout, kind, key), comparable(content, self.layout, kind, key)
-            ):
-                assert current is not None
-                self.unchanged[(table.name, key)] = current.etag
-                self._emit(table.name, line, key, row, problems)
-                return RowOutcome(table.name, line, key, "unchanged")
-            context = self._context(content)
-        except RegistryError as exc:
-            problems.append(Issue("Violation", exc.message_fr, exc.message_en))
-            return self._reject(table, line, key, row, problems)
         self.pending[node] = ROW_TYPES[kind]
-        return _Deferred(table, line, key, row, problems, content, context, current is not None)
+        return _Deferred(table, line, key, row, problems, mapped.graph)
 
-    def _finish(self, item: _Deferred, result: Any) -> RowOutcome:
+    def _finish(
+        self, item: _Deferred, checked: Checked | WriteResult | RegistryError
+    ) -> RowOutcome:
         table, line, key, row = item.table, item.line, item.key, item.row
-        problems = item.problems + self._validation_issues(table, row, result)
-        if not result.conforms:
+        problems = item.problems
+        if isinstance(checked, RegistryError):
+            problems.append(Issue("Violation", checked.message_fr, checked.message_en))
             return self._reject(table, line, key, row, problems)
+        if isinstance(checked, WriteResult):  # same content as the stored entry
+            self._emit(table.name, line, key, row, problems)
+            return RowOutcome(table.name, line, key, "unchanged")
+        problems += self._validation_issues(table, row, checked.report)
+        if not checked.report.conforms:
+            return self._reject(table, line, key, row, problems)
+        if not self.options.dry_run:
+            prepared = self.service.prepare(self.principal, checked)
+            pickle.dump((table.name, line, replace(prepared, report=None)), self.spill)
         self._emit(table.name, line, key, row, problems)
-        return RowOutcome(table.name, line, key, "updated" if item.existed else "created")
+        return RowOutcome(table.name, line, key, "updated" if checked.current else "created")
 
     def _is_reference(self, kind: str, key: str, node: URIRef) -> bool:
         """Described in the public view without being an entry (reference data)."""
@@ -608,16 +542,12 @@ class _Import:
             return False
         return self.store.ask(f"ASK {{ <{node}> ?p ?o }}")
 
-    def _context(self, content: Graph) -> Graph:
-        subjects = set(content.subjects())
-        linked = {o for o in content.objects() if isinstance(o, URIRef) and o not in subjects}
-        linked -= set(content.objects(None, RDF.type))
-        context = self.store.construct(context_query(linked)) if linked else Graph()
-        for node in linked:
+    def _pending_context(self, wanted: set[URIRef]) -> Iterator[tuple[Node, Node, Node]]:
+        """Types and a label of the linked entries this import creates but has not written."""
+        for node in wanted:
             for t in self.pending.get(node, ()):
-                context.add((node, RDF.type, t))
-                context.add((node, RDFS.label, Literal(str(node).rsplit("/", 1)[-1])))
-        return context
+                yield node, RDF.type, t
+                yield node, RDFS.label, Literal(str(node).rsplit("/", 1)[-1])
 
     def _reject(
         self,
@@ -627,8 +557,6 @@ class _Import:
         row: dict[str, str],
         problems: list[Issue],
     ) -> RowOutcome:
-        if key is not None:
-            self.rejected.add((table.name, key))
         self._emit(table.name, line, key, row, problems)
         return RowOutcome(table.name, line, key, "rejected")
 
@@ -675,51 +603,40 @@ class _Import:
         return out
 
     # ---- pass 2: write ---------------------------------------------------------------------------
-    def _write(
-        self,
-        table: Table,
-        line: int,
-        row: dict[str, str],
-        mapped: MappedRow,
-        problems: list[Issue],
-    ) -> RowOutcome:
-        kind = table.kind
-        assert kind is not None
-        key = mapped.key
-        if key is None or any(p.severity == "Violation" for p in problems):
-            return RowOutcome(table.name, line, key, "rejected")
-        node = URIRef(self.layout.entry_iri(kind, key))
-        if kind == "organisation" and self._is_reference(kind, key, node):
-            return RowOutcome(table.name, line, key, "unchanged")
-        current = history.current_version(self.store, self.layout, kind, key)
-        if current is not None and self.unchanged.get((table.name, key)) == current.etag:
-            return RowOutcome(table.name, line, key, "unchanged")  # checked by pass 1
-        try:
-            result = self.service.write(
-                self.principal,
-                kind,
-                key,
-                mapped.graph,
-                if_match=current.etag if current else None,
-                summary=("Import d'un tableur.", "Spreadsheet import."),
-            )
-        except ValidationFailed as exc:
-            report = getattr(exc, "report", None)
-            issues = (
-                self._validation_issues(table, row, report)
-                if report is not None
-                else [Issue("Violation", exc.message_fr, exc.message_en)]
-            )
-            self._emit(table.name, line, key, row, issues)
-            return RowOutcome(table.name, line, key, "rejected")
-        except RegistryError as exc:
-            self._emit(
-                table.name, line, key, row, [Issue("Violation", exc.message_fr, exc.message_en)]
-            )
-            return RowOutcome(table.name, line, key, "rejected")
-        if not result.changed:
-            return RowOutcome(table.name, line, key, "unchanged")
-        return RowOutcome(table.name, line, key, "created" if result.created else "updated")
+    def _apply(self, outcomes: list[RowOutcome]) -> list[RowOutcome]:
+        """Apply the prepared updates, WRITE_BATCH entries per update request; a row whose
+        entry changed since pass 1 is reported rejected (nothing of it is written)."""
+        self.spill.seek(0)
+        if self.progress is not None:
+            self.progress("écriture / writing", 0)
+        failed: dict[tuple[str, int], RowOutcome] = {}
+        batch: list[tuple[str, int, Prepared]] = []
+        done = 0
+        while True:
+            try:
+                batch.append(pickle.load(self.spill))
+            except EOFError:
+                break
+            if len(batch) >= WRITE_BATCH:
+                done += len(batch)
+                self._apply_batch(batch, failed)
+                batch = []
+                if self.progress is not None:
+                    self.progress("écriture / writing", done)
+        self._apply_batch(batch, failed)
+        return [failed.get((o.table, o.line), o) for o in outcomes]
+
+    def _apply_batch(
+        self, batch: list[tuple[str, int, Prepared]], failed: dict[tuple[str, int], RowOutcome]
+    ) -> None:
+        results = self.service.apply([prepared for _, _, prepared in batch])
+        for (table, line, prepared), result in zip(batch, results, strict=True):
+            if isinstance(result, RegistryError):
+                key = prepared.version.key
+                self._row_issue(
+                    Issue("Violation", result.message_fr, result.message_en), table, line, key
+                )
+                failed[(table, line)] = RowOutcome(table, line, key, "rejected")
 
 
 # ---- helpers -------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from registry.tabular.columns import (
     Table,
 )
 from registry.tabular.concepts import Vocabulary, curie
-from registry.vocab import AI, IAT, KEY_RE, TIME, fold
+from registry.vocab import AI, IAT, KEY_RE, TIME, entry_graph, fold
 
 START_COLUMN = "date_debut"
 # What to type for an explicit beginning of unknown date (the first is written on export).
@@ -106,10 +106,10 @@ class RowMapper:
                     else f"invalid identifier '{raw_key}': lower-case letters, digits and hyphens",
                 )
             )
-            return MappedRow(None, Graph(), issues)
+            return MappedRow(None, entry_graph(), issues)
         key = raw_key
         node = URIRef(self.layout.entry_iri(kind, key))
-        graph = Graph()
+        graph = entry_graph()
         for t in ROW_TYPES[kind]:
             graph.add((node, RDF.type, t))
         nested_nodes: dict[str, BNode] = {}
