@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -119,6 +120,20 @@ class Checked:
     report: Any
 
 
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Store, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(store: Store) -> threading.RLock:
+    """One lock per store object, shared by every EntryService on it: writes are serialised
+    in the process, whichever service makes them."""
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(store)
+        if lock is None:
+            lock = _WRITE_LOCKS[store] = threading.RLock()
+        return lock
+
+
 def normalise_etag(value: str | int | None) -> str | None:
     """``3``, ``"3"``, ``W/"3"`` → ``3``."""
     if value is None:
@@ -147,14 +162,16 @@ class EntryService:
         self._validator = validator
         self.max_payload_bytes = max_payload_bytes
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._lock = threading.RLock()
+        self._lock = _write_lock(store)
 
     @property
     def validator(self) -> EntryValidator:
         if self._validator is None:
-            from registry.validate import Validator  # loaded once, on the first write
+            # The compiled shapes (registry.shacl): pySHACL's reports, checked against it by
+            # tests/unit/test_shacl_compiled.py, at a fiftieth of the cost. Loaded on first use.
+            from registry.shacl import default_compiled_validator
 
-            self._validator = Validator.load()
+            self._validator = default_compiled_validator()
         return self._validator
 
     # ---- reads used by the API --------------------------------------------------------------
@@ -548,10 +565,13 @@ class EntryService:
             self._check_precondition(current, request.if_match, kind, key)
         old = self.store.get_graph(current.graph) if current else None
         self._authorise(principal, kind, key, content, old, current)
-        self.complete(principal, kind, key, content, current, old, now)
-        if old is not None and history.same_content(
-            comparable(old, self.layout, kind, key), comparable(content, self.layout, kind, key)
-        ):
+        same = self.complete(principal, kind, key, content, current, old, now)
+        if same is None and old is not None:
+            same = history.same_content(
+                comparable(old, self.layout, kind, key),
+                comparable(content, self.layout, kind, key),
+            )
+        if same:
             assert current is not None
             return WriteResult(version=current, created=False, changed=False)
         return _Plan(request, current, old, now)
@@ -634,11 +654,17 @@ class EntryService:
         with self._lock:
             new = [p for p in prepared if p.created]
             ops = [p.parts.operations() for p in prepared if not p.created]
-            if len(new) > 1:
+            bulk = len(new) > 1 and self.store.exclusive_writer and self._all_absent(new)
+            if bulk:
+                # No other writer can come in between (this process alone writes to the store,
+                # and holds the lock): the guards were just checked, the bulk insert follows.
+                self.store.insert_atomically("".join(p.parts.nquads() for p in new).encode())
+            elif len(new) > 1:
                 ops.append(joint_insert([p.parts for p in new]))
             elif new:
                 ops.append(new[0].parts.operations())
-            self.store.update(" ;\n".join(ops))
+            if ops:
+                self.store.update(" ;\n".join(ops))
             applied = self._applied([p.version for p in prepared])
             if len(new) > 1 and not any(p.version.graph in applied for p in new):
                 self.store.update(" ;\n".join(p.parts.operations() for p in new))
@@ -653,6 +679,16 @@ class EntryService:
                 wanted = str(p.version.number - 1)
                 out.append(_stale(kind, key, wanted, latest.etag if latest else "0"))
             return out
+
+    def _all_absent(self, new: Sequence[Prepared]) -> bool:
+        """None of these entries has a version yet (their guards hold)."""
+        values = " ".join(
+            f"<{self.layout.metadata_subject(p.version.kind, p.version.key)}>" for p in new
+        )
+        return not self.store.ask(
+            f"ASK {{ GRAPH <{self.layout.registry_graph}> {{ "
+            f"VALUES ?m {{ {values} }} ?m <{HAS_CURRENT_VERSION}> ?v }} }}"
+        )
 
     def _applied(self, versions: Sequence[VersionInfo]) -> set[str]:
         """The version graphs among ``versions`` that are now current, as written (same time)."""
@@ -683,11 +719,14 @@ class EntryService:
         current: VersionInfo | None,
         old: Graph | None,
         now: datetime,
-    ) -> None:
+    ) -> bool | None:
         """Add what the registry maintains: a deployment's catalogue record (issued, modified,
-        profile, revision link) and its ``dct:modified`` when the payload has none."""
+        profile, revision link) and its ``dct:modified`` when the payload has none.
+
+        Returns whether the completed content is the same as ``old`` when it had to find out
+        (to keep the previous ``dct:modified``), else None."""
         if kind != "deploiement":
-            return
+            return None
         node = URIRef(self.layout.entry_iri(kind, key))
         record = URIRef(self.layout.record_iri(key))
         today = Literal(now.date(), datatype=XSD.date)
@@ -713,15 +752,15 @@ class EntryService:
             # is a no-op), else today.
             previous = old.value(node, DCTERMS.modified) if old is not None else None
             content.add((node, DCTERMS.modified, previous if previous is not None else today))
-            if (
-                old is not None
-                and previous is not None
-                and not history.same_content(
+            if old is not None and previous is not None:
+                same = history.same_content(
                     comparable(old, self.layout, kind, key),
                     comparable(content, self.layout, kind, key),
                 )
-            ):
-                content.set((node, DCTERMS.modified, today))
+                if not same:
+                    content.set((node, DCTERMS.modified, today))
+                return same
+        return None
 
     def _contexts(
         self,
@@ -818,9 +857,31 @@ class VersionUpdate:
     ``n - 1`` (or absent); ``data`` is the block of quads to insert."""
 
     guard: str
-    data: str
     before: tuple[str, ...]  # take version n - 1 out of the public view
     after: tuple[str, ...]  # move the current-version pointer
+    graph: str  # the version graph, <...>
+    registry: str  # the registry graph, <...>
+    content: tuple[str, ...]  # the entry's triples, "s p o" each
+    metadata: tuple[str, ...]  # the version's description
+
+    @property
+    def data(self) -> str:
+        """The quads to insert, as a SPARQL Update template: each triple in its graph and in
+        the default graph (the public view)."""
+        triples = " .\n".join(self.content)
+        meta = " .\n".join(self.metadata)
+        return (
+            f"GRAPH {self.graph} {{\n{triples} .\n}}\n{triples} .\n"
+            f"GRAPH {self.registry} {{\n{meta} .\n}}\n{meta} .\n"
+        )
+
+    def nquads(self) -> str:
+        """The same quads as N-Quads (for a store's bulk insert)."""
+        out = []
+        for lines, graph in ((self.content, self.graph), (self.metadata, self.registry)):
+            for line in lines:
+                out.append(f"{line} {graph} .\n{line} .\n")
+        return "".join(out)
 
     def operations(self) -> str:
         """The whole write as one guarded SPARQL Update request."""
@@ -905,7 +966,7 @@ def version_update_parts(
     # Blank-node labels scoped to the entry: new entries are inserted together (joint_insert),
     # where one label is one node across the whole template.
     scope = hashlib.sha1(f"{kind}/{key}".encode()).hexdigest()[:10] + "_"
-    triples = "\n".join(_triple(t, scope) for t in content)
+    lines = [_statement(t, scope) for t in content]
     metadata = version_metadata(
         layout,
         kind,
@@ -917,7 +978,7 @@ def version_update_parts(
         summary=summary,
         status=status,
     )
-    meta_triples = "\n".join(_triple(t) for t in metadata)
+    meta_lines = [_statement(t) for t in metadata]
     before: list[str] = []
     after: list[str] = []
     if old:
@@ -929,11 +990,9 @@ def version_update_parts(
             f"DELETE {{ GRAPH {reg} {{ {meta} <{HAS_CURRENT_VERSION}> {old} }} "
             f"{meta} <{HAS_CURRENT_VERSION}> {old} }} WHERE {{ {guard} }}"
         )
-    data = (
-        f"GRAPH {new} {{\n{triples}\n}}\n{triples}\n"
-        f"GRAPH {reg} {{\n{meta_triples}\n}}\n{meta_triples}\n"
+    return VersionUpdate(
+        guard, tuple(before), tuple(after), new, reg, tuple(lines), tuple(meta_lines)
     )
-    return VersionUpdate(guard, data, tuple(before), tuple(after))
 
 
 def version_metadata(
@@ -1034,13 +1093,20 @@ def context_query(nodes: Iterable[URIRef]) -> str:
 
 # ---- helpers ---------------------------------------------------------------------------------
 def _triple(t: tuple[Node, Node, Node], scope: str = "") -> str:
-    return " ".join(_term(x, scope) for x in t) + " ."
+    return _statement(t, scope) + " ."
+
+
+def _statement(t: tuple[Node, Node, Node], scope: str = "") -> str:
+    return " ".join(_term(x, scope) for x in t)
 
 
 def _term(term: Node, scope: str = "") -> str:
-    if isinstance(term, BNode):
+    kind = type(term)
+    if kind is Literal:
+        return _literal(term)  # type: ignore[arg-type]
+    if kind is BNode:
         return f"_:b{scope}{_safe_bnode(str(term))}"
-    if type(term) is URIRef:
+    if kind is URIRef:
         # Predicates, classes and concepts recur in every entry: write each once.
         text = _IRI_TEXT.get(term)
         if text is None:
@@ -1048,10 +1114,36 @@ def _term(term: Node, scope: str = "") -> str:
             if len(_IRI_TEXT) < 50_000:
                 _IRI_TEXT[term] = text
         return text
+    if isinstance(term, Literal):
+        return _literal(term)
+    if isinstance(term, BNode):
+        return f"_:b{scope}{_safe_bnode(str(term))}"
     return _n3(term)
 
 
-_IRI_TEXT: dict[URIRef, str] = {}
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _literal(term: Literal) -> str:
+    """N-Triples form (one line: also valid SPARQL, and N-Quads for a bulk insert); rdflib's
+    ``n3()`` writes a multi-line value between triple quotes, which N-Quads does not allow."""
+    text = f'"{str(term).translate(_ESCAPES)}"'
+    if term.language:
+        return f"{text}@{term.language}"
+    datatype = term.datatype
+    if datatype is None:
+        return text
+    suffix = _DATATYPE_SUFFIX.get(datatype)
+    if suffix is None:
+        suffix = "" if str(datatype) == str(XSD.string) else f"^^{_n3(URIRef(datatype))}"
+        _DATATYPE_SUFFIX[datatype] = suffix
+    return text + suffix
+
+
+_DATATYPE_SUFFIX: dict[object, str] = {}
+
+
+_IRI_TEXT: dict[Node, str] = {}
 
 
 def _n3(term: Node) -> str:

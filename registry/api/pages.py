@@ -233,13 +233,13 @@ def _completeness(state: ApiState, data: WebData, key: str, number: int, graph: 
     cache_key = (key, number)
     if cache_key not in data.completeness:
         from registry.entries import context_query
-        from registry.validate import default_validator
+        from registry.shacl import default_compiled_validator
 
         linked = {
             o for o in graph.objects() if isinstance(o, URIRef) and o not in set(graph.subjects())
         }
         context = state.store.construct(context_query(linked)) if linked else Graph()
-        report = default_validator().validate(graph, context=context)
+        report = default_compiled_validator().validate(graph, context=context)
         data.completeness[cache_key] = report.completeness.get(
             f"{state.settings.base_iri}id/deploiement/{key}"
         )

@@ -22,6 +22,7 @@ from registry.errors import InputError, RegistryError
 from registry.ingest.context import ReferenceData, context_from_graph, unresolved_instances
 from registry.ingest.entries import remainder, split_entries
 from registry.ingest.rdf import format_of, parse_graph
+from registry.shacl import default_compiled_validator
 from registry.validate import ValidationReport, default_validator
 from registry.vocab import DEFAULT_BASE, IAT
 
@@ -88,7 +89,10 @@ def collect_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def run_validation(paths: list[Path], *, base_iri: str = DEFAULT_BASE) -> Run:
+def run_validation(
+    paths: list[Path], *, base_iri: str = DEFAULT_BASE, reference: bool = False
+) -> Run:
+    """``reference``: pySHACL instead of the compiled shapes (same reports, slower)."""
     run = Run(files=collect_files(paths))
     union = Graph()
     origin: dict[URIRef, list[str]] = {}
@@ -98,8 +102,8 @@ def run_validation(paths: list[Path], *, base_iri: str = DEFAULT_BASE) -> Run:
             if isinstance(deployment, URIRef):
                 origin.setdefault(deployment, []).append(str(path))
         union += graph
-    validator = default_validator()
-    reference = ReferenceData()
+    validator = default_validator() if reference else default_compiled_validator()
+    reference_data = ReferenceData()
     bases = {base_iri, DEFAULT_BASE}
     try:
         entries = split_entries(union)
@@ -111,7 +115,7 @@ def run_validation(paths: list[Path], *, base_iri: str = DEFAULT_BASE) -> Run:
             context = context_from_graph(union, data)
             missing = unresolved_instances(data, union, validator.class_checked_predicates, bases)
             if missing:
-                context += reference.context_for(missing)
+                context += reference_data.context_for(missing)
             report = validator.validate(data, context=context)
             key = str(union.value(URIRef(iri), DCTERMS.identifier) or iri) if iri else ""
             run.entries.append(
@@ -124,7 +128,7 @@ def run_validation(paths: list[Path], *, base_iri: str = DEFAULT_BASE) -> Run:
                 )
             )
     finally:
-        reference.close()
+        reference_data.close()
     return run
 
 
@@ -202,6 +206,13 @@ def validate(
     output_format: str = typer.Option(
         "text", "--format", help="Format du rapport : text ou json. / Report format: text or json."
     ),
+    pyshacl: bool = typer.Option(
+        False,
+        "--pyshacl",
+        help="Valider avec pySHACL, le moteur de référence (mêmes rapports, plus lent) au lieu "
+        "des formes compilées. / Validate with pySHACL, the reference engine (same reports, "
+        "slower), instead of the compiled shapes.",
+    ),
 ) -> None:
     """Valide des fiches contre les formes SHACL du registre (code de sortie 0 : conforme,
     1 : erreurs, 2 : entrée inutilisable). / Validate entries against the registry's SHACL
@@ -223,7 +234,7 @@ def validate(
         )
     try:
         settings = load_settings()
-        run = run_validation(paths, base_iri=settings.base_iri)
+        run = run_validation(paths, base_iri=settings.base_iri, reference=pyshacl)
     except RegistryError as exc:
         _fail(exc, lang)
     typer.echo(render_json(run) if output_format == "json" else render_text(run, lang))

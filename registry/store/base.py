@@ -85,6 +85,18 @@ class Store(Protocol):
         Triples go into ``graph``; quads keep their own graph."""
         ...
 
+    @property
+    def exclusive_writer(self) -> bool:
+        """True when this process is the store's only possible writer (an embedded store locks
+        its files), so that a check then a write, under the process's own lock, cannot be
+        interleaved with another writer's."""
+        ...
+
+    def insert_atomically(self, nquads: bytes) -> None:
+        """Add quads (N-Quads text) in one atomic step: readers see all of them or none, and a
+        crash leaves none. The fastest atomic write each backend has."""
+        ...
+
     def load_dataset(self, data: Dataset | Iterable[tuple[Identifier, ...]]) -> None:
         """Add quads (not atomic across calls; use ``update`` for atomic writes)."""
         ...

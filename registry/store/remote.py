@@ -228,6 +228,25 @@ class RemoteStore:
         ) as response:
             response.read()
 
+    @property
+    def exclusive_writer(self) -> bool:
+        return False  # any client of the server may write
+
+    def insert_atomically(self, nquads: bytes) -> None:
+        """One ``INSERT DATA`` request (a SPARQL server applies an update request atomically)."""
+        lines = []
+        try:
+            for quad in ox.parse(input=nquads, format=ox.RdfFormat.N_QUADS):
+                triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+                if isinstance(quad.graph_name, ox.DefaultGraph):
+                    lines.append(triple)
+                else:
+                    lines.append(f"GRAPH {quad.graph_name} {{ {triple} }}")
+        except SyntaxError as exc:
+            raise InputError(f"N-Quads illisibles : {exc}", f"Unreadable N-Quads: {exc}") from exc
+        if lines:
+            self.update("INSERT DATA {\n" + "\n".join(lines) + "\n}")
+
     def _gsp_params(self, graph: str | None) -> dict[str, str]:
         return {"default": ""} if graph is None else {"graph": graph}
 
@@ -252,7 +271,7 @@ class RemoteStore:
                     raise
         if graph is None:
             return out
-        named = Graph(identifier=graph)
+        named = Graph(store="SimpleMemory", identifier=graph)
         for triple in out:
             named.add(triple)
         return named

@@ -9,6 +9,7 @@ reports the ``xsd:string`` datatype; rdflib distinguishes ``Literal("a")`` from
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -35,13 +36,18 @@ def to_rdflib(term: object) -> Identifier:
         datatype = term.datatype.value
         if datatype == XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        return Literal(term.value, datatype=_datatype(datatype))
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     raise InputError(
         f"Terme RDF non pris en charge (RDF-star ?) : {term!r}",
         f"Unsupported RDF term (RDF-star?): {term!r}",
     )
+
+
+@lru_cache(maxsize=256)
+def _datatype(iri: str) -> URIRef:
+    return URIRef(iri)
 
 
 def graph_to_rdflib(name: object) -> Identifier | None:

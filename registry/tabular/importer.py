@@ -19,7 +19,6 @@ Call :func:`import_file` from the CLI or the API (``POST /api/v1/imports``).
 
 from __future__ import annotations
 
-import gc
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
@@ -384,7 +383,6 @@ class _Import:
                 if waiting >= CHECK_BATCH:
                     outcomes += self._release(held)
                     held, waiting = [], 0
-                    _collect()
         outcomes += self._release(held)
         if self.progress is not None:
             self.progress(phase, done)
@@ -640,13 +638,6 @@ class _Import:
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-def _collect() -> None:
-    """Free the rows already done: rdflib graphs hold reference cycles (graph ↔ store), which
-    only the cyclic garbage collector frees, and its full runs are rare, so without this the
-    memory of an import grows with the file (measured: 4 times the rows' size)."""
-    gc.collect()
-
-
 def _column_for_shape(table: Table, shape: str) -> str | None:
     for column in table.columns:
         if shape in column.shapes:

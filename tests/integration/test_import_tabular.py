@@ -11,17 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS
 
 from registry import history
 from registry.auth import Principal
 from registry.entries import EntryService
 from registry.layout import Layout
+from registry.shacl import CompiledValidator, default_compiled_validator
 from registry.store.embedded import EmbeddedStore
 from registry.tabular.importer import ImportOptions, import_file
 from registry.tabular.report import ImportReport
 from registry.tabular.template import write_template
-from registry.validate import Validator
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tabular"
 LAYOUT = Layout("https://w3id.org/ia-territoires/")
@@ -29,8 +30,8 @@ PLAISIR = "217804905"
 
 
 @pytest.fixture(scope="module")
-def validator() -> Validator:
-    return Validator.load()
+def validator() -> CompiledValidator:
+    return default_compiled_validator()
 
 
 @dataclass
@@ -55,7 +56,7 @@ class Env:
 
 
 @pytest.fixture
-def env(tmp_path: Path, validator: Validator) -> Iterator[Env]:
+def env(tmp_path: Path, validator: CompiledValidator) -> Iterator[Env]:
     store = EmbeddedStore(tmp_path / "store")
     store.bulk_load(DATA / "reference.ttl")
     service = EntryService(store, LAYOUT, validator)
@@ -93,6 +94,42 @@ def test_reimport_changes_nothing(env: Env) -> None:
     assert again.counts["unchanged"] == 2 and again.counts["created"] == 0, again.to_text()
     assert env.quads() == before
     assert env.versions("deploiement", "fr-plaisir-optimus") == 1
+
+
+def test_entry_changed_between_check_and_write_is_not_overwritten(env: Env, tmp_path: Path) -> None:
+    """Pass 1 checks the rows against the stored entries; if another writer changes one of
+    them before pass 2, that row is rejected (its entry keeps the other writer's version) and
+    the other rows are written."""
+    assert env.run("deploiements-cp1252.csv").counts["created"] == 2
+    changed = ImportOptions(organisation=PLAISIR)
+    path = DATA / "deploiements-bom-tab.csv"
+    text = (
+        path.read_text(encoding="utf-8-sig")
+        .replace("Optimus, callbot", "Optimus 2, callbot")
+        .replace("Aide à la rédaction", "Aide nouvelle à la rédaction")
+    )
+    edited = tmp_path / "edited.csv"
+    edited.write_text(text, encoding="utf-8")
+    key = "fr-plaisir-optimus"
+    principal = Principal.system(LAYOUT)
+
+    def meanwhile(phase: str, done: int) -> None:
+        if phase.startswith("écriture") and done == 0:  # between the two passes
+            _, graph = history.get_current(env.store, LAYOUT, "deploiement", key)
+            node = URIRef(LAYOUT.entry_iri("deploiement", key))
+            graph.set((node, DCTERMS.title, Literal("Titre d'un autre auteur", lang="fr")))
+            env.service.write(principal, "deploiement", key, graph, if_match="1")
+
+    report = import_file(env.service, edited, changed, progress=meanwhile)
+    outcomes = {r.key: r.outcome for r in report.rows}
+    assert outcomes[key] == "rejected", report.to_text()
+    assert outcomes["fr-plaisir-courriers"] == "updated", report.to_text()
+    assert any(i.key == key and "version" in i.fr for i in report.issues), report.to_text()
+    _, graph = history.get_current(env.store, LAYOUT, "deploiement", key)
+    titles = {str(o) for o in graph.objects(None, DCTERMS.title)}
+    assert titles == {"Titre d'un autre auteur"}
+    assert env.versions("deploiement", key) == 2
+    assert env.versions("deploiement", "fr-plaisir-courriers") == 2
 
 
 def test_dry_run_writes_nothing(env: Env) -> None:

@@ -211,6 +211,31 @@ def test_load_dataset_and_iter_quads(store: Store) -> None:
     }
 
 
+def test_insert_atomically_adds_quads_in_named_and_default_graphs(store: Store) -> None:
+    nquads = (
+        f'<{EX}s> <{EX}p> "ligne 1\\nligne 2 \\"citée\\""@fr <{G1}> .\n'
+        f'<{EX}s> <{EX}p> "ligne 1\\nligne 2 \\"citée\\""@fr .\n'
+        f"<{EX}s> <{EX}q> _:x <{G1}> .\n"
+        f'_:x <{EX}p> "7"^^<http://www.w3.org/2001/XMLSchema#integer> <{G1}> .\n'
+    )
+    store.insert_atomically(nquads.encode())
+    quads = set(store.iter_quads())
+    text = Literal('ligne 1\nligne 2 "citée"', lang="fr")
+    assert (_iri("s"), _iri("p"), text, URIRef(G1)) in quads
+    assert (_iri("s"), _iri("p"), text, None) in quads
+    [(node,)] = {(q[2],) for q in quads if q[1] == _iri("q")}
+    assert isinstance(node, BNode)
+    assert (node, _iri("p"), Literal(7), URIRef(G1)) in quads
+    assert len(quads) == 4
+
+
+def test_insert_atomically_refuses_bad_input_and_writes_nothing(store: Store) -> None:
+    bad = f'<{EX}s> <{EX}p> "ok" .\n<{EX}s> <{EX}p> "not closed .\n'
+    with pytest.raises((InputError, StoreError)):
+        store.insert_atomically(bad.encode())
+    assert store.is_empty()
+
+
 def test_is_empty(store: Store) -> None:
     assert store.is_empty()
     store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}s> <{EX}p> <{EX}o> }} }}")

@@ -8,13 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, FOAF, RDF
+from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS
 
 from registry import history
 from registry.auth import AuthDB, Principal
-from registry.entries import EntryService, build_version_update
+from registry.entries import (
+    Checked,
+    EntryService,
+    WriteRequest,
+    WriteResult,
+    build_version_update,
+)
 from registry.errors import (
     InputError,
     NotFoundError,
@@ -26,10 +32,10 @@ from registry.errors import (
 )
 from registry.layout import DCAT, HAS_CURRENT_VERSION, HAS_VERSION, Layout, split_entries
 from registry.loading import collect, load, load_fixed_graph
+from registry.shacl import CompiledValidator, default_compiled_validator
 from registry.store import Store
 from registry.store.embedded import EmbeddedStore
 from registry.store.remote import RemoteStore
-from registry.validate import Validator
 from registry.vocab import ADMS, EU_AIACT, ONTOLOGY_DIR, PROJECT_ROOT, TECH
 from tests.harness.oxigraph_server import OxigraphServer
 
@@ -57,8 +63,8 @@ REFERENCE_TTL = f"""
 
 
 @pytest.fixture(scope="module")
-def validator() -> Validator:
-    return Validator.load()
+def validator() -> CompiledValidator:
+    return default_compiled_validator()
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +143,7 @@ class Env:
 def env(
     store: Store,
     tmp_path: Path,
-    validator: Validator,
+    validator: CompiledValidator,
     example: dict[tuple[str, str], Graph],
     fixed_quads: list[tuple[object, ...]],
 ) -> Iterator[Env]:
@@ -491,7 +497,7 @@ def test_ensure_organisation_uses_reference_or_writes_an_entry(env: Env) -> None
 
 # ---- load ------------------------------------------------------------------------------------
 def test_load_creates_then_skips_then_versions_and_refuses_invalid(
-    store: Store, tmp_path: Path, validator: Validator
+    store: Store, tmp_path: Path, validator: CompiledValidator
 ) -> None:
     service = EntryService(store, LAYOUT, validator)
     ref = tmp_path / "reference.ttl"
@@ -531,3 +537,83 @@ def _public_title(store: Store) -> set[str]:
     return {
         str(r["t"]) for r in store.select(f"SELECT ?t WHERE {{ <{DEP}> <{DCTERMS.title}> ?t }}")
     }
+
+
+# ---- many entries at once (the import's path) --------------------------------------------------
+def _organisation(key: str, name: str, identifier: BNode | None = None) -> Graph:
+    node = URIRef(LAYOUT.entry_iri("organisation", key))
+    g = Graph()
+    g.add((node, RDF.type, FOAF.Organization))
+    g.add((node, FOAF.name, Literal(name)))
+    g.add((node, DCTERMS.identifier, Literal(key)))
+    if identifier is not None:  # the same blank-node label in every entry
+        g.add((node, ADMS.identifier, identifier))
+        g.add((identifier, SKOS.notation, Literal(f"id-{key}")))
+    return g
+
+
+def test_write_many_creates_every_entry_with_its_own_blank_nodes(env: Env) -> None:
+    keys = [f"org-lot-{i}" for i in range(5)]
+    requests = [
+        WriteRequest("organisation", k, _organisation(k, f"Org {k}", BNode("same"))) for k in keys
+    ]
+    results = env.service.write_many(env.admin, requests)
+    assert all(isinstance(r, WriteResult) and r.created and r.changed for r in results), results
+    for key in keys:
+        info, content = env.service.current("organisation", key)
+        assert info.number == 1
+        node = URIRef(LAYOUT.entry_iri("organisation", key))
+        public = env.public(node)
+        assert (node, FOAF.name, Literal(f"Org {key}")) in public
+        [ident] = list(content.objects(node, ADMS.identifier))
+        assert [str(n) for n in content.objects(ident, SKOS.notation)] == [f"id-{key}"]
+    # One blank node per entry, not one shared by the five.
+    rows = env.store.select(
+        f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?o <{ADMS.identifier}> ?i }}"
+    )
+    assert int(rows[0]["n"]) == 5
+    versions = history.list_versions(env.store, LAYOUT, "organisation", keys[0])
+    assert versions[0].attributed_to == env.admin.agent
+
+
+def test_write_many_entry_created_meanwhile_fails_alone(env: Env) -> None:
+    """Checked and prepared, then another writer creates one of the entries before the batch is
+    applied: that entry keeps the other writer's content and gets PreconditionFailed; the others
+    are written."""
+    keys = ["org-lot-a", "org-lot-b", "org-lot-c"]
+    checked = env.service.check_many(
+        env.admin, [WriteRequest("organisation", k, _organisation(k, f"Lot {k}")) for k in keys]
+    )
+    prepared = [env.service.prepare(env.admin, c) for c in checked if isinstance(c, Checked)]
+    assert len(prepared) == 3
+    env.service.write(env.admin, "organisation", "org-lot-b", _organisation("org-lot-b", "Autre"))
+    results = env.service.apply(prepared)
+    assert isinstance(results[0], WriteResult) and isinstance(results[2], WriteResult)
+    assert isinstance(results[1], PreconditionFailed)
+    node = URIRef(LAYOUT.entry_iri("organisation", "org-lot-b"))
+    assert {str(o) for o in env.public(node).objects(node, FOAF.name)} == {"Autre"}
+    assert [
+        v.number for v in history.list_versions(env.store, LAYOUT, "organisation", "org-lot-b")
+    ] == [1]
+    for key in ("org-lot-a", "org-lot-c"):
+        assert env.service.current("organisation", key)[0].number == 1
+
+
+def test_write_many_reports_each_refusal_and_writes_the_rest(env: Env) -> None:
+    env.service.write(env.admin, "organisation", "org-lot-x", _organisation("org-lot-x", "X"))
+    bad = _organisation("org-lot-y", "Y")
+    bad.remove((None, FOAF.name, None))  # a required name
+    requests = [
+        WriteRequest("organisation", "org-lot-x", _organisation("org-lot-x", "X2")),  # no If-Match
+        WriteRequest("organisation", "org-lot-y", bad),
+        WriteRequest("organisation", "org-lot-z", _organisation("org-lot-z", "Z")),
+        WriteRequest("organisation", "org-lot-z", _organisation("org-lot-z", "Z bis")),
+    ]
+    results = env.service.write_many(env.admin, requests)
+    assert isinstance(results[0], PreconditionRequired)
+    assert isinstance(results[1], ValidationFailed)
+    assert isinstance(results[2], WriteResult) and results[2].created
+    assert isinstance(results[3], InputError)  # twice in one batch
+    assert env.service.current("organisation", "org-lot-x")[0].number == 1
+    with pytest.raises(NotFoundError):
+        env.service.current("organisation", "org-lot-y")

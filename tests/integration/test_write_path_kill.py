@@ -31,7 +31,6 @@ from registry.loading import collect, load_fixed_graph
 from registry.store import Store
 from registry.store.embedded import EmbeddedStore
 from registry.store.remote import RemoteStore
-from registry.validate import Validator
 from registry.vocab import ONTOLOGY_DIR, PROJECT_ROOT
 from tests.harness.oxigraph_server import OxigraphServer
 
@@ -56,7 +55,6 @@ from registry.layout import Layout
 from registry.store import Store
 from registry.store.embedded import EmbeddedStore
 from registry.store.remote import RemoteStore
-from registry.validate import Validator
 
 layout = Layout("https://w3id.org/ia-territoires/")
 if sys.argv[1].startswith("http://"):
@@ -65,7 +63,7 @@ if sys.argv[1].startswith("http://"):
     store = RemoteStore(url + "/query", url + "/update", url + "/store")
 else:
     store = EmbeddedStore(Path(sys.argv[1]))
-service = EntryService(store, layout, Validator.load())
+service = EntryService(store, layout)
 keys = sys.argv[2:]
 me = Principal.system(layout)
 i = 0
@@ -104,7 +102,7 @@ def _open(target: Path | str) -> Store:
 
 def _prepare(target: Path | str, tmp: Path) -> None:
     store = _open(target)
-    service = EntryService(store, LAYOUT, Validator.load())
+    service = EntryService(store, LAYOUT)
     load_fixed_graph(service, LAYOUT.vocabulary_graph, collect([ONTOLOGY_DIR]).vocabulary)
     ref = tmp / "ref.ttl"
     ref.write_text(REFERENCE, encoding="utf-8")

@@ -21,9 +21,9 @@ from registry.auth import Principal
 from registry.entries import EntryService
 from registry.export.package import ExportOptions, export_package
 from registry.layout import Layout, closure
+from registry.shacl import CompiledValidator, default_compiled_validator
 from registry.store.embedded import EmbeddedStore
 from registry.tabular.importer import ImportOptions, import_file
-from registry.validate import Validator
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tabular"
 LAYOUT = Layout("https://w3id.org/ia-territoires/")
@@ -32,17 +32,19 @@ TABLES = ("deploiements", "systemes", "organisations", "sources")
 
 
 @pytest.fixture(scope="module")
-def validator() -> Validator:
-    return Validator.load()
+def validator() -> CompiledValidator:
+    return default_compiled_validator()
 
 
-def _service(path: Path, validator: Validator) -> tuple[EmbeddedStore, EntryService]:
+def _service(path: Path, validator: CompiledValidator) -> tuple[EmbeddedStore, EntryService]:
     store = EmbeddedStore(path)
     return store, EntryService(store, LAYOUT, validator)
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, validator: Validator) -> Iterator[Path]:
+def seeded(
+    tmp_path_factory: pytest.TempPathFactory, validator: CompiledValidator
+) -> Iterator[Path]:
     """A registry with two deployments (one retired), one of them with a formula-like title,
     and its export."""
     root = tmp_path_factory.mktemp("export")
@@ -135,7 +137,7 @@ def test_rdf_dumps_are_the_same_graph(seeded: Path) -> None:
     assert (URIRef(LAYOUT.entry_iri("deploiement", "fr-plaisir-optimus")), None, None) in ttl
 
 
-def test_round_trip_gives_identical_csvs(seeded: Path, validator: Validator) -> None:
+def test_round_trip_gives_identical_csvs(seeded: Path, validator: CompiledValidator) -> None:
     store, service = _service(seeded / "store2", validator)
     try:
         report = import_file(service, seeded / "package", ImportOptions(admin=True))

@@ -45,9 +45,7 @@ def test_one_shared_blank_node_differs_from_two_identical_ones() -> None:
     shared = BNode()
     one = _graph([(S, P[0], shared), (S, P[1], shared), (shared, P[2], Literal("v"))])
     b1, b2 = BNode(), BNode()
-    two = _graph(
-        [(S, P[0], b1), (S, P[1], b2), (b1, P[2], Literal("v")), (b2, P[2], Literal("v"))]
-    )
+    two = _graph([(S, P[0], b1), (S, P[1], b2), (b1, P[2], Literal("v")), (b2, P[2], Literal("v"))])
     assert not same_content(one, two)  # different sizes
     # Same size: the shared node says one more thing, so the counts differ.
     one.add((shared, P[3], Literal("w")))
