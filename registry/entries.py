@@ -1006,31 +1006,31 @@ def version_metadata(
     generated_at: datetime,
     summary: tuple[str, str],
     status: URIRef | None,
-) -> Graph:
-    """The public description of one version (PROV-O + DCAT 3 versioning)."""
-    g = entry_graph()
+) -> list[Triple]:
+    """The public description of one version (PROV-O + DCAT 3 versioning), as triples."""
+    g: list[Triple] = []
     meta = URIRef(layout.metadata_subject(kind, key))
     v = URIRef(layout.version_graph(kind, key, n))
-    g.add((meta, HAS_VERSION, v))
-    g.add((meta, HAS_CURRENT_VERSION, v))
-    g.add((v, RDF.type, PROV.Entity))
-    g.add((v, PROV.specializationOf, URIRef(layout.entry_iri(kind, key))))
-    g.add((v, DCAT_VERSION, Literal(str(n))))
+    g.append((meta, HAS_VERSION, v))
+    g.append((meta, HAS_CURRENT_VERSION, v))
+    g.append((v, RDF.type, PROV.Entity))
+    g.append((v, PROV.specializationOf, URIRef(layout.entry_iri(kind, key))))
+    g.append((v, DCAT_VERSION, Literal(str(n))))
     if n > 1:
-        g.add((v, PROV.wasRevisionOf, URIRef(layout.version_graph(kind, key, n - 1))))
-    g.add((v, PROV.generatedAtTime, Literal(generated_at, datatype=XSD.dateTime)))
+        g.append((v, PROV.wasRevisionOf, URIRef(layout.version_graph(kind, key, n - 1))))
+    g.append((v, PROV.generatedAtTime, Literal(generated_at, datatype=XSD.dateTime)))
     if agent:
-        g.add((v, PROV.wasAttributedTo, URIRef(agent)))
+        g.append((v, PROV.wasAttributedTo, URIRef(agent)))
         if token_id:
             attribution = URIRef(f"{v}#attribution")
-            g.add((v, PROV.qualifiedAttribution, attribution))
-            g.add((attribution, RDF.type, PROV.Attribution))
-            g.add((attribution, PROV.agent, URIRef(agent)))
-            g.add((attribution, DCTERMS.identifier, Literal(token_id)))
-    g.add((v, DCTERMS.description, Literal(summary[0], lang="fr")))
-    g.add((v, DCTERMS.description, Literal(summary[1], lang="en")))
+            g.append((v, PROV.qualifiedAttribution, attribution))
+            g.append((attribution, RDF.type, PROV.Attribution))
+            g.append((attribution, PROV.agent, URIRef(agent)))
+            g.append((attribution, DCTERMS.identifier, Literal(token_id)))
+    g.append((v, DCTERMS.description, Literal(summary[0], lang="fr")))
+    g.append((v, DCTERMS.description, Literal(summary[1], lang="en")))
     if status is not None:
-        g.add((v, ADMS.status, status))
+        g.append((v, ADMS.status, status))
     return g
 
 

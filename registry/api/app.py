@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from registry.api.head import HeadAsGet
 from registry.api.limits import PayloadLimit
 from registry.api.problems import install_problem_handlers
 from registry.api.state import ApiState, QueryGate
@@ -71,6 +72,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         base_iri=settings.base_iri,
         upload_max_bytes=settings.import_max_bytes,
     )
+    app.add_middleware(HeadAsGet)
     return app
 
 

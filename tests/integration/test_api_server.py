@@ -128,6 +128,11 @@ def test_catalog_and_api_over_http(server: RunningServer) -> None:
         assert body["total"] == 25 and body["next"].startswith(server.url)
         assert http.get(body["next"]).status_code == 200
         assert http.get("/openapi.json").status_code == 200
+        # HEAD over a real server (ckanext-dcat sends it before each catalogue page).
+        head = http.head("/catalog.ttl")
+        get = http.get("/catalog.ttl")
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == get.headers["content-length"]
 
 
 def test_server_answers_point_query_while_a_heavy_one_runs(server: RunningServer) -> None:

@@ -177,3 +177,15 @@ def test_large_pages_are_still_valid_turtle(
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
     assert "@prefix" not in r.text  # the fast N-Triples subset of Turtle
     assert len(set(_graph(r).subjects(RDF.type, DCAT.Dataset))) == 7
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    """Harvesters (ckanext-dcat) send HEAD before each catalogue page."""
+    for path in ("/catalog.ttl", "/catalog.jsonld", "/id/deploiement/dep-00001"):
+        get = client.get(path, headers={"accept": "text/turtle"})
+        head = client.head(path, headers={"accept": "text/turtle"})
+        assert head.status_code == get.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers.get("content-length") == get.headers.get("content-length")
+    assert client.head("/nulle-part").status_code == 404
