@@ -907,39 +907,6 @@ def joint_insert(parts: Sequence[VersionUpdate]) -> str:
     return f"INSERT {{ {data} }} WHERE {{ {guards} }}"
 
 
-def build_version_update(
-    layout: Layout,
-    kind: str,
-    key: str,
-    n: int,
-    content: Graph,
-    *,
-    agent: str | None,
-    token_id: str | None,
-    generated_at: datetime,
-    summary: tuple[str, str],
-    status: URIRef | None,
-    previous: Graph | None = None,
-) -> str:
-    """ONE SPARQL Update request that writes version ``n`` of an entry and makes it the public
-    one. Every operation is guarded by the entry's current version being ``n - 1`` (or absent),
-    so a writer who read a stale version writes nothing. ``previous``: the content of version
-    ``n - 1`` (to put back what other entries share with it)."""
-    return version_update_parts(
-        layout,
-        kind,
-        key,
-        n,
-        content,
-        agent=agent,
-        token_id=token_id,
-        generated_at=generated_at,
-        summary=summary,
-        status=status,
-        previous=previous,
-    ).operations()
-
-
 def version_update_parts(
     layout: Layout,
     kind: str,
@@ -954,7 +921,11 @@ def version_update_parts(
     status: URIRef | None,
     previous: Graph | None = None,
 ) -> VersionUpdate:
-    """:func:`build_version_update`, in parts."""
+    """The update that writes version ``n`` of an entry and makes it the public one, in parts
+    (:meth:`VersionUpdate.operations`: ONE SPARQL Update request). Every operation is guarded
+    by the entry's current version being ``n - 1`` (or absent), so a writer who read a stale
+    version writes nothing. ``previous``: the content of version ``n - 1`` (to put back what
+    other entries share with it)."""
     reg = f"<{layout.registry_graph}>"
     meta = f"<{layout.metadata_subject(kind, key)}>"
     new = f"<{layout.version_graph(kind, key, n)}>"
@@ -1249,8 +1220,8 @@ def _validation_failed(kind: str, key: str, report: Any) -> ValidationFailed:
 __all__ = [
     "EntryService",
     "WriteResult",
-    "build_version_update",
     "context_query",
     "normalise_etag",
     "version_metadata",
+    "version_update_parts",
 ]

@@ -265,13 +265,8 @@ class Validator:
 
     @property
     def class_checked_predicates(self) -> frozenset[URIRef]:
-        """Predicates whose objects' types the shapes check (``sh:class`` on a one-step path):
-        the nodes a caller must put in the context of an entry."""
-        return frozenset(
-            path
-            for shape in self.shapes.subjects(SH["class"])
-            if isinstance(path := self.shapes.value(shape, SH.path), URIRef)
-        )
+        """Predicates whose objects' types the shapes check: see :func:`class_checked`."""
+        return class_checked(self.shapes)
 
     @property
     def recommended_shapes(self) -> list[ShapeInfo]:
@@ -416,6 +411,16 @@ def read_shapes(shapes_dir: Path = SHAPES_DIR) -> Graph:
                 f"Unreadable SHACL shapes: {path} ({exc}).",
             ) from exc
     return shapes
+
+
+def class_checked(shapes: Graph) -> frozenset[URIRef]:
+    """Predicates whose objects' types the shapes check (``sh:class`` on a one-step path):
+    the nodes a caller must put in the context of an entry."""
+    return frozenset(
+        path
+        for shape in shapes.subjects(SH["class"])
+        if isinstance(path := shapes.value(shape, SH.path), URIRef)
+    )
 
 
 @cache

@@ -30,6 +30,7 @@ from registry.validate import (
     ValidationResult,
     batches,
     build_report,
+    class_checked,
     concept_index,
     load_vocabulary_graph,
     read_shapes,
@@ -38,7 +39,7 @@ from registry.validate import (
     show_node,
     show_path,
 )
-from registry.vocab import SH, SHAPES_DIR
+from registry.vocab import SHAPES_DIR
 
 Source = Graph | Iterable[Triple]
 # Entries per scratch store: one store and one run of each rule per batch.
@@ -94,13 +95,8 @@ class CompiledValidator:
 
     @property
     def class_checked_predicates(self) -> frozenset[URIRef]:
-        """Predicates whose objects' types the shapes check (``sh:class`` on a one-step path):
-        the nodes a caller must put in the context of an entry."""
-        return frozenset(
-            path
-            for shape in self.shapes.subjects(SH["class"])
-            if isinstance(path := self.shapes.value(shape, SH.path), URIRef)
-        )
+        """Predicates whose objects' types the shapes check: see :func:`class_checked`."""
+        return class_checked(self.shapes)
 
     @property
     def recommended_shapes(self) -> list[ShapeInfo]:

@@ -19,7 +19,7 @@ from registry.entries import (
     EntryService,
     WriteRequest,
     WriteResult,
-    build_version_update,
+    version_update_parts,
 )
 from registry.errors import (
     InputError,
@@ -231,7 +231,7 @@ def test_guarded_update_from_a_concurrent_writer_writes_nothing(env: Env) -> Non
     from datetime import UTC, datetime
 
     def request(title: str) -> str:
-        return build_version_update(
+        return version_update_parts(
             LAYOUT,
             "deploiement",
             KEY,
@@ -242,7 +242,7 @@ def test_guarded_update_from_a_concurrent_writer_writes_nothing(env: Env) -> Non
             generated_at=datetime.now(UTC),
             summary=("s", "s"),
             status=None,
-        )
+        ).operations()
 
     env.store.update(request("Premier"))
     before = env.quads()

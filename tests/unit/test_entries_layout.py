@@ -9,7 +9,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
-from registry.entries import build_version_update, normalise_etag
+from registry.entries import normalise_etag, version_update_parts
 from registry.layout import HAS_CURRENT_VERSION, Layout, closure, entry_roots, split_entries
 from registry.store.embedded import EmbeddedStore
 from registry.vocab import PROJECT_ROOT
@@ -89,7 +89,7 @@ def _content(title: str) -> Graph:
 
 
 def _request(n: int, title: str) -> str:
-    return build_version_update(
+    return version_update_parts(
         LAYOUT,
         "systeme",
         "s",
@@ -100,7 +100,7 @@ def _request(n: int, title: str) -> str:
         generated_at=datetime.now(UTC),
         summary=("r", "s"),
         status=None,
-    )
+    ).operations()
 
 
 def test_version_update_swaps_the_public_copy_and_is_guarded() -> None:
