@@ -1127,6 +1127,8 @@ def _n3(term: Node) -> str:
 
 
 def _safe_bnode(label: str) -> str:
+    if label.isalnum():
+        return label  # the usual case (rdflib's and the mapper's labels)
     return "".join(c if c.isalnum() else "_" for c in label) or "x"
 
 

@@ -8,8 +8,10 @@
 
 Rows are read in chunks of entries (memory stays flat) as SPARQL TSV results and formatted in
 Python (:mod:`registry.export.rows`); the RDF dumps are serialised by Oxigraph, never by rdflib.
-The deployments' RDF is read in a second thread while the tables are written (the store does
-its part without the GIL). Withdrawn entries (statut « arrete ») are included with their status.
+The deployments' current version graphs are read ONCE per chunk and feed both their rows and
+the RDF dumps (reading them a second time for the dumps was a third of the export's work); the
+chunk's RDF is re-written in a second thread while the rows are formatted. Withdrawn entries
+(statut « arrete ») are included with their status.
 Measured (benchmarks/bench_tabular.py, 2 cores): see benchmarks/README.md.
 """
 
@@ -20,7 +22,6 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from rdflib import URIRef
 from rdflib.namespace import FOAF
 
 from registry.errors import StoreError
-from registry.export.rows import DCT_SOURCE, TSV, RowBuilder, read_chunks
+from registry.export.rows import DCT_SOURCE, TSV, RowBuilder, read_chunks, read_version_chunks
 from registry.layout import HAS_CURRENT_VERSION, Layout
 from registry.ontology import context as jsonld_context
 from registry.store.base import Store
@@ -156,29 +157,14 @@ class _Export:
         self._timed("keys", started)
         base = self.layout.base
         with RdfDump(self.store, self.layout, out / "rdf") as dump:
-            # The deployments' RDF (most of it) is read while their rows are written: the store
-            # works (in Rust, or on the server) while Python formats cells.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-rdf") as pool:
-                records = [f"{base}id/fiche/{k}" for k in deployments]
-                dumped = pool.submit(self._dump, dump, records)
-                try:
-                    systems, organisations = self._write_tables(deployments, org_iri)
-                except BaseException:
-                    dump.stop = True  # do not make the caller wait for a dump to be thrown away
-                    raise
-                started = time.perf_counter()
-                total = len(deployments) + len(systems) + len(organisations)
-                while not _finished(dumped):
-                    if self.progress:
-                        self.progress("rdf", dump.done, total)
-                dumped.result()
-                self._timed("rdf (attente / wait)", started)
+            systems, organisations = self._write_tables(deployments, org_iri, dump)
             self._dump(
                 dump,
                 [f"{base}id/systeme/{k}" for k in systems]
                 + [f"{base}id/organisation/{k}" for k in organisations],
-                total,
+                len(deployments) + len(systems) + len(organisations),
             )
+            self.timings["rdf deploiements (fil parallèle / thread)"] = dump.seconds
         for name in TABLE_ORDER:
             (out / "schemas" / f"{name}.schema.json").write_text(
                 json.dumps(table_schema(name), ensure_ascii=False, indent=2) + "\n",
@@ -197,10 +183,11 @@ class _Export:
         )
 
     def _write_tables(
-        self, deployments: list[str], org_iri: URIRef | None
+        self, deployments: list[str], org_iri: URIRef | None, dump: RdfDump
     ) -> tuple[list[str], list[str]]:
-        """The four CSV files; returns the keys of the systems and organisations written."""
-        self._write_deployments(deployments)
+        """The four CSV files (and the deployments' RDF); returns the keys of the systems and
+        organisations written."""
+        self._write_deployments(deployments, dump)
         started = time.perf_counter()
         if org_iri is None:
             systems = self._keys(AI.AISystem, "systeme", None)
@@ -242,7 +229,11 @@ class _Export:
         return sorted(str(r["m"])[len(prefix) :] for r in rows)
 
     # ---- tables ---------------------------------------------------------------------------------
-    def _write_deployments(self, keys: list[str]) -> None:
+    def _write_deployments(self, keys: list[str], dump: RdfDump) -> None:
+        """deploiements.csv, sources.csv and the deployments' RDF, from ONE reading of their
+        current version graphs per chunk (:func:`read_version_chunks`). The chunk's RDF is
+        re-written as Turtle and JSON-LD by Oxigraph in a second thread (in Rust, without the
+        GIL) while this one formats the rows."""
         table = TABLES["deploiements"]
         sources = TABLES["sources"]
         names = table.names
@@ -250,14 +241,22 @@ class _Export:
             names.index(c) for c in ("systeme", "organisation", "domaines")
         )
         started = time.perf_counter()
-        nodes = [f"{self.layout.base}id/deploiement/{k}" for k in keys]
+        base = self.layout.base
+        nodes = [f"{base}id/deploiement/{k}" for k in keys]
+        records = [f"{base}id/fiche/{k}" for k in keys]
         with (
             _csv(self.out / "data" / "deploiements.csv", table) as dep_out,
             _csv(self.out / "data" / "sources.csv", sources) as src_out,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-rdf") as pool,
         ):
             n = n_sources = 0
-            for indexes in read_chunks(self.store, nodes, CHUNK, table):
-                for triples in indexes:
+            dumped: Future[None] | None = None
+            for chunk in read_version_chunks(self.store, self.layout, nodes, records, CHUNK, table):
+                # At most one chunk waits for the dump: memory stays flat.
+                if dumped is not None:
+                    dumped.result()
+                dumped = pool.submit(dump.append, chunk.turtle, len(chunk.indexes))
+                for triples in chunk.indexes:
                     key = keys[n]
                     row = self.rows.cells(table, key, triples)
                     dep_out.writerow([neutralise(c) for c in row])
@@ -274,6 +273,8 @@ class _Export:
                             n_sources += 1
                 if self.progress:
                     self.progress("deploiements", n, len(keys))
+            if dumped is not None:
+                dumped.result()
         self.counts["deploiements"] = n
         self.counts["sources"] = n_sources
         self._timed("deploiements", started)
@@ -428,7 +429,7 @@ class RdfDump:
         self.layout = layout
         self.folder = folder
         self.done = 0  # subjects written so far (read by the progress bar)
-        self.stop = False  # set by another thread: stop after the current chunk
+        self.seconds = 0.0  # spent re-writing the deployments' chunks (in another thread)
         self.first = True
         self.ttl: IO[bytes] | None = None
         self.js: IO[bytes] | None = None
@@ -455,25 +456,34 @@ class RdfDump:
         """Append the subjects' graphs, chunk by chunk; yields the count written so far."""
         assert self.ttl is not None and self.js is not None
         for chunk in _chunks(metadata_subjects, CHUNK):
-            if self.stop:
-                return
             reference, _ = self.store.query_raw(_reference_query(self.layout, chunk), N_TRIPLES)
             for body, media_type in ((self._versions(chunk), TURTLE), (reference, N_TRIPLES)):
-                if not body.strip():
-                    continue
-                # Read once, written twice (asking the store for each format read it twice).
-                turtle, jsonld = reserialize(body, media_type, (TURTLE, JSON_LD))
-                self.ttl.write(turtle)
-                inner = jsonld.strip()
-                if inner.startswith(b"[") and inner.endswith(b"]"):
-                    inner = inner[1:-1].strip()
-                if inner:
-                    if not self.first:
-                        self.js.write(b",\n")
-                    self.js.write(inner)
-                    self.first = False
+                if body.strip():
+                    self._append(body, media_type)
             self.done += len(chunk)
             yield self.done
+
+    def append(self, turtle: bytes, count: int) -> None:
+        """Append triples read elsewhere (``s p o .`` lines: Turtle) for ``count`` subjects."""
+        started = time.perf_counter()
+        if turtle.strip():
+            self._append(turtle, TURTLE)
+        self.done += count
+        self.seconds += time.perf_counter() - started
+
+    def _append(self, body: bytes, media_type: str) -> None:
+        assert self.ttl is not None and self.js is not None
+        # Read once, written twice (asking the store for each format read it twice).
+        turtle, jsonld = reserialize(body, media_type, (TURTLE, JSON_LD))
+        self.ttl.write(turtle)
+        inner = jsonld.strip()
+        if inner.startswith(b"[") and inner.endswith(b"]"):
+            inner = inner[1:-1].strip()
+        if inner:
+            if not self.first:
+                self.js.write(b",\n")
+            self.js.write(inner)
+            self.first = False
 
     def _versions(self, subjects: list[str]) -> bytes:
         """The triples of the subjects' current version graphs, as Turtle.
@@ -513,14 +523,6 @@ def _reference_query(layout: Layout, subjects: list[str]) -> str:
         f"FILTER NOT EXISTS {{ GRAPH <{layout.registry_graph}> {{ ?s <{HAS_CURRENT_VERSION}> "
         f"?any }} }} }}"
     )
-
-
-def _finished(future: Future[None], wait_s: float = 0.5) -> bool:
-    try:
-        future.result(timeout=wait_s)
-    except FuturesTimeout:
-        return False
-    return True
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

@@ -23,7 +23,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from registry.errors import StoreError
-from registry.layout import Layout
+from registry.layout import HAS_CURRENT_VERSION, Layout
 from registry.store.base import Store
 from registry.tabular import cells
 from registry.tabular.columns import CV_PUBLIC_ORGANISATION, SOURCES, Column, Table
@@ -174,6 +174,123 @@ def read_chunks(store: Store, nodes: list[str], size: int, table: Table) -> Iter
             if k + 1 < len(chunks):
                 pending = pool.submit(fetch, chunks[k + 1])
             yield result
+
+
+def version_queries(records: list[str], layout: Layout) -> str:
+    """The query numbering the current version graphs of a chunk of entries (their catalogue
+    record or metadata subject IRIs in ``records``) by the entry's position."""
+    values = " ".join(f"(<{m}> {i})" for i, m in enumerate(records))
+    return (
+        f"SELECT ?i ?g WHERE {{ GRAPH <{layout.registry_graph}> {{ VALUES (?m ?i) {{ {values} }} "
+        f"?m <{HAS_CURRENT_VERSION}> ?g }} }}"
+    )
+
+
+@dataclass
+class VersionChunk:
+    """One chunk of entries read from their current version graphs (ONE reading of the store
+    feeds both the table rows and the RDF dumps): ``indexes`` for :class:`RowBuilder`,
+    ``turtle`` the graphs' triples as ``s p o .`` lines (Turtle)."""
+
+    indexes: list[Triples]
+    turtle: bytes
+
+
+def read_version_chunks(
+    store: Store, layout: Layout, nodes: list[str], records: list[str], size: int, table: Table
+) -> Iterator[VersionChunk]:
+    """Like :func:`read_chunks`, but the entries' triples come from their current version
+    graphs, whose triples also make the RDF dump. The index holds what the public view would
+    give :func:`chunk_queries` (``tests/unit/test_export_rows.py`` compares them):
+
+    - the entry's own triples and those of its blank nodes: an entry owns its IRI and its blank
+      nodes (the write path refuses triples about another entry), so its version graph and the
+      public view hold the same ones;
+    - NOT the external resources the version graph describes (source documents, pages): the
+      public view may hold more about them (a document two entries cite, each with its own
+      title), so an IRI source's triples are read from the public view, as before;
+    - an entry without a current version graph (not written by the registry) is read from the
+      public view, as before, and has no triples in the dump (as before)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    def fetch(start: int) -> VersionChunk:
+        chunk = nodes[start : start + size]
+        body, _ = store.query_raw(version_queries(records[start : start + size], layout), TSV)
+        graphs: dict[int, str] = {}
+        for line in body.decode("utf-8").split("\n")[1:]:
+            if line:
+                i, g = line.split("\t")
+                graphs[int(i)] = g
+        entries: list[Triples] = [{} for _ in chunk]
+        turtle = b""
+        if graphs:
+            values = " ".join(f"({g} {i})" for i, g in sorted(graphs.items()))
+            body, _ = store.query_raw(
+                f"SELECT ?i ?s ?p ?o WHERE {{ VALUES (?g ?i) {{ {values} }} "
+                "GRAPH ?g { ?s ?p ?o } }",
+                TSV,
+            )
+            header, _, rows = body.partition(b"\n")
+            if [h.lstrip(b"?") for h in header.split(b"\t")] != [b"i", b"s", b"p", b"o"]:
+                raise StoreError(
+                    f"Résultats TSV inattendus (en-tête {header!r})",
+                    f"Unexpected TSV results (header {header!r})",
+                )
+            own = [f"<{n}>" for n in chunk]
+            for line in rows.decode("utf-8").split("\n"):
+                if not line:
+                    continue
+                i, s, p, o = line.split("\t")
+                n = int(i)
+                if s == own[n]:
+                    key = ("", p)
+                elif s[:2] == "_:":
+                    key = (s, p)
+                else:
+                    continue  # the catalogue record, external resources (read below)
+                objects = entries[n].setdefault(key, [])
+                if o not in objects:
+                    objects.append(o)
+            # Tabs only separate terms (TSV escapes them inside literals).
+            turtle = _ROW_NUMBER.sub(b"", rows).replace(b"\t", b" ").replace(b"\n", b" .\n")
+            values = " ".join(f"(<{chunk[i]}> {i})" for i in sorted(graphs))
+            if table.name == "deploiements":
+                body, _ = store.query_raw(
+                    f"SELECT ?i ?n ?p ?o WHERE {{ VALUES (?s ?i) {{ {values} }} "
+                    f"?s {DCT_SOURCE} ?n FILTER(isIRI(?n)) ?n ?p ?o }}",
+                    TSV,
+                )
+                _merge(entries, parse_chunk([body], len(chunk)))
+        missing = [i for i in range(len(chunk)) if i not in graphs]
+        if missing:
+            bodies = [
+                store.query_raw(q, TSV)[0]
+                for q in chunk_queries([chunk[i] for i in missing], table)
+            ]
+            for m, index in zip(missing, parse_chunk(bodies, len(missing)), strict=True):
+                entries[m] = index
+        return VersionChunk(entries, turtle)
+
+    starts = list(range(0, len(nodes), size))
+    if not starts:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-rows") as pool:
+        pending: Future[VersionChunk] = pool.submit(fetch, starts[0])
+        for k in range(len(starts)):
+            result = pending.result()
+            if k + 1 < len(starts):
+                pending = pool.submit(fetch, starts[k + 1])
+            yield result
+
+
+_ROW_NUMBER = re.compile(rb"^[0-9]+\t", re.MULTILINE)
+
+
+def _merge(entries: list[Triples], more: list[Triples]) -> None:
+    for index, extra in zip(entries, more, strict=True):
+        for key, objects in extra.items():
+            known = index.setdefault(key, [])
+            known.extend(o for o in objects if o not in known)
 
 
 # Kinds whose cells repeat across entries (a few hundred distinct values at most per column):
