@@ -555,6 +555,9 @@ class _Import:
         row: dict[str, str],
         problems: list[Issue],
     ) -> RowOutcome:
+        if key is not None and table.kind is not None:
+            # Rows checked after this one must not take the rejected entry for a coming one.
+            self.pending.pop(URIRef(self.layout.entry_iri(table.kind, key)), None)
         self._emit(table.name, line, key, row, problems)
         return RowOutcome(table.name, line, key, "rejected")
 

@@ -132,6 +132,46 @@ def test_entry_changed_between_check_and_write_is_not_overwritten(env: Env, tmp_
     assert env.versions("deploiement", "fr-plaisir-courriers") == 2
 
 
+def test_partial_import_does_not_link_to_a_rejected_system(
+    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A system row rejected in pass 1 is no longer "about to be created" for the rows checked
+    after it: a deployment linking to it is rejected too, instead of being written with a
+    link to nothing."""
+    from registry.tabular import importer
+
+    monkeypatch.setattr(importer, "CHECK_BATCH", 1)  # one row per batch: the system first
+    folder = tmp_path / "paquet"
+    folder.mkdir()
+    (folder / "systemes.csv").write_text(
+        "identifiant,titre,familles\nsysteme-bancal,,prediction\n",  # no title: a Violation
+        encoding="utf-8",
+    )
+    deployments = (DATA / "deploiements-cp1252.csv").read_text(encoding="cp1252")
+    header, first = deployments.splitlines()[:2]
+    (folder / "deploiements.csv").write_text(
+        f"{header}\n{first.replace('yelda-callbot', 'systeme-bancal')}\n", encoding="utf-8"
+    )
+    (folder / "datapackage.json").write_text(
+        json.dumps(
+            {
+                "name": "essai",
+                "resources": [
+                    {"name": "systemes", "path": "systemes.csv"},
+                    {"name": "deploiements", "path": "deploiements.csv"},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    report = env.run(folder, partial=True, admin=True)
+    outcomes = {r.key: r.outcome for r in report.rows}
+    assert outcomes == {"systeme-bancal": "rejected", "fr-plaisir-optimus": "rejected"}, (
+        report.to_text()
+    )
+    assert env.versions("deploiement", "fr-plaisir-optimus") == 0
+
+
 def test_dry_run_writes_nothing(env: Env) -> None:
     before = env.quads()
     report = env.run("deploiements-cp1252.csv", dry_run=True)
