@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,8 +43,8 @@ from registry.tabular.concepts import vocabulary
 from registry.tabular.schemas import table_schema
 from registry.vocab import AI, IAT, TECH, slugify
 
-# Entries per query. Rows: one query of ~30 rows per entry; memory holds two chunks (the one
-# being written, the next one being read). RDF: the chunk's Turtle and JSON-LD.
+# Entries per query (~35 triples per deployment). Memory holds three chunks (the one being
+# written, the two being read), each with its index, its Turtle and its JSON-LD.
 CHUNK = 2000
 N_TRIPLES = "application/n-triples"
 TURTLE = "text/turtle"
@@ -155,16 +156,9 @@ class _Export:
         started = time.perf_counter()
         deployments = self._keys(IAT.Deployment, "deploiement", org_iri)
         self._timed("keys", started)
-        base = self.layout.base
         with RdfDump(self.store, self.layout, out / "rdf") as dump:
-            systems, organisations = self._write_tables(deployments, org_iri, dump)
-            self._dump(
-                dump,
-                [f"{base}id/systeme/{k}" for k in systems]
-                + [f"{base}id/organisation/{k}" for k in organisations],
-                len(deployments) + len(systems) + len(organisations),
-            )
-            self.timings["rdf deploiements (fil parallèle / thread)"] = dump.seconds
+            self._write_tables(deployments, org_iri, dump)
+            self.timings["rdf deploiements (fils de lecture / reading threads)"] = dump.seconds
         for name in TABLE_ORDER:
             (out / "schemas" / f"{name}.schema.json").write_text(
                 json.dumps(table_schema(name), ensure_ascii=False, indent=2) + "\n",
@@ -198,7 +192,18 @@ class _Export:
         self._timed("keys", started)
         self._write_table("systemes", systems)
         organisations = sorted(k for k in self.organisations if k)
-        self._write_table("organisations", organisations)
+        # Their RDF is read and re-written while the organisations' rows are formatted.
+        base = self.layout.base
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-rdf") as pool:
+            dumped = pool.submit(
+                self._dump,
+                dump,
+                [f"{base}id/systeme/{k}" for k in systems]
+                + [f"{base}id/organisation/{k}" for k in organisations],
+                len(deployments) + len(systems) + len(organisations),
+            )
+            self._write_table("organisations", organisations)
+            dumped.result()
         return systems, organisations
 
     def _dump(self, dump: RdfDump, subjects: list[str], total: int | None = None) -> None:
@@ -247,15 +252,17 @@ class _Export:
         with (
             _csv(self.out / "data" / "deploiements.csv", table) as dep_out,
             _csv(self.out / "data" / "sources.csv", sources) as src_out,
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-rdf") as pool,
         ):
             n = n_sources = 0
-            dumped: Future[None] | None = None
-            for chunk in read_version_chunks(self.store, self.layout, nodes, records, CHUNK, table):
-                # At most one chunk waits for the dump: memory stays flat.
-                if dumped is not None:
-                    dumped.result()
-                dumped = pool.submit(dump.append, chunk.turtle, len(chunk.indexes))
+            # The chunk's RDF is re-written in the reading threads (one thread more, waiting
+            # for the GIL, was the bottleneck); this one formats the rows and writes.
+            chunks = read_version_chunks(
+                self.store, self.layout, nodes, records, CHUNK, table, render=dump.render
+            )
+            waited = time.perf_counter()
+            for chunk in chunks:
+                self._timed("deploiements (attente lecture / waiting for reads)", waited)
+                dump.write_rendered(chunk.rendered, len(chunk.indexes))
                 for triples in chunk.indexes:
                     key = keys[n]
                     row = self.rows.cells(table, key, triples)
@@ -273,8 +280,7 @@ class _Export:
                             n_sources += 1
                 if self.progress:
                     self.progress("deploiements", n, len(keys))
-            if dumped is not None:
-                dumped.result()
+                waited = time.perf_counter()
         self.counts["deploiements"] = n
         self.counts["sources"] = n_sources
         self._timed("deploiements", started)
@@ -429,7 +435,8 @@ class RdfDump:
         self.layout = layout
         self.folder = folder
         self.done = 0  # subjects written so far (read by the progress bar)
-        self.seconds = 0.0  # spent re-writing the deployments' chunks (in another thread)
+        self.seconds = 0.0  # spent re-writing the deployments' chunks (in the reading threads)
+        self._lock = threading.Lock()
         self.first = True
         self.ttl: IO[bytes] | None = None
         self.js: IO[bytes] | None = None
@@ -463,18 +470,31 @@ class RdfDump:
             self.done += len(chunk)
             yield self.done
 
-    def append(self, turtle: bytes, count: int) -> None:
-        """Append triples read elsewhere (``s p o .`` lines: Turtle) for ``count`` subjects."""
+    def render(self, turtle: bytes) -> tuple[bytes, bytes] | None:
+        """``s p o .`` lines (Turtle) as (Turtle, JSON-LD); thread-safe, times itself."""
         started = time.perf_counter()
-        if turtle.strip():
-            self._append(turtle, TURTLE)
+        try:
+            if not turtle.strip():
+                return None
+            ttl, jsonld = reserialize(turtle, TURTLE, (TURTLE, JSON_LD))
+            return ttl, jsonld
+        finally:
+            with self._lock:
+                self.seconds += time.perf_counter() - started
+
+    def write_rendered(self, rendered: object, count: int) -> None:
+        """Append what :meth:`render` made, for ``count`` subjects."""
+        if rendered is not None:
+            assert isinstance(rendered, tuple)
+            self._write(*rendered)
         self.done += count
-        self.seconds += time.perf_counter() - started
 
     def _append(self, body: bytes, media_type: str) -> None:
-        assert self.ttl is not None and self.js is not None
         # Read once, written twice (asking the store for each format read it twice).
-        turtle, jsonld = reserialize(body, media_type, (TURTLE, JSON_LD))
+        self._write(*reserialize(body, media_type, (TURTLE, JSON_LD)))
+
+    def _write(self, turtle: bytes, jsonld: bytes) -> None:
+        assert self.ttl is not None and self.js is not None
         self.ttl.write(turtle)
         inner = jsonld.strip()
         if inner.startswith(b"[") and inner.endswith(b"]"):

@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 from rdflib.namespace import XSD as XSD_NS
 from rdflib.term import Node
 
 from benchmarks.generate import generate
-from registry.export.rows import RowBuilder, parse_term, read_chunks
-from registry.layout import Layout
+from registry.export.rows import RowBuilder, parse_term, read_chunks, read_version_chunks
+from registry.layout import HAS_CURRENT_VERSION, Layout
 from registry.store.embedded import EmbeddedStore
 from registry.tabular.columns import TABLES
 from registry.tabular.concepts import vocabulary
@@ -156,6 +157,86 @@ def test_rows_equal_the_per_entry_reading(store: EmbeddedStore, table: str, kind
         if with_sources:
             expected_sources = mapper.source_rows(graph, URIRef(node), key)  # type: ignore[arg-type]
             assert builder.source_rows(key, triples) == expected_sources, node
+
+
+@pytest.fixture(scope="module")
+def versioned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    """A registry as the entry service leaves it: each entry in its current version graph
+    (dcat:hasCurrentVersion in the registry graph) and in the public view. Plus: awkward-2
+    only in the public view (no version graph); a title of source 1 that only the public view
+    holds (another entry citing the same document describes it differently)."""
+    folder = tmp_path_factory.mktemp("versioned")
+    nq = folder / "registry.nq"
+    with nq.open("w", encoding="utf-8") as fh:
+        generate(25, fh)
+    ttl = folder / "awkward.ttl"
+    ttl.write_text(AWKWARD, encoding="utf-8")
+    s = EmbeddedStore(None)
+    s.bulk_load(nq)
+    s.bulk_load(ttl)
+    awkward = f"{BASE}id/deploiement/awkward-1"
+    s.update(
+        f"INSERT {{ GRAPH <{LAYOUT.version_prefix}deploiement/awkward-1/1> {{ ?s ?p ?o }} }} "
+        f"WHERE {{ {{ BIND(<{awkward}> AS ?s) ?s ?p ?o }} "
+        f"UNION {{ <{awkward}> ?x ?s FILTER(isBlank(?s)) ?s ?p ?o }} "
+        f"UNION {{ <{awkward}> ?x ?b FILTER(isBlank(?b)) ?b ?y ?s FILTER(isBlank(?s)) ?s ?p ?o }} "
+        f"UNION {{ <{awkward}> <{DCTERMS.source}> ?s FILTER(isIRI(?s)) ?s ?p ?o }} }}"
+    )
+    s.update(f'INSERT DATA {{ <https://ex.org/src/1> <{DCTERMS.title}> "Autre titre"@fr }}')
+    meta = []
+    for graph in s.graph_names(LAYOUT.version_prefix):
+        kind, key, _n = graph[len(LAYOUT.version_prefix) :].split("/")
+        subject = f"{BASE}id/{'fiche' if kind == 'deploiement' else kind}/{key}"
+        meta.append(f"<{subject}> <{HAS_CURRENT_VERSION}> <{graph}>")
+    s.update(f"INSERT DATA {{ GRAPH <{LAYOUT.registry_graph}> {{ {' . '.join(meta)} }} }}")
+    yield s
+    s.close()
+
+
+def ox_graph(turtle: bytes) -> Graph:
+    return Graph().parse(data=turtle.decode("utf-8"), format="turtle")
+
+
+def _sorted(index: dict[tuple[str, str], list[str]]) -> dict[tuple[str, str], list[str]]:
+    return {k: sorted(v) for k, v in index.items()}
+
+
+def test_version_graph_reading_gives_the_public_view_rows(versioned: EmbeddedStore) -> None:
+    """One reading of the version graphs feeds the rows and the RDF dump: the rows' index is
+    the one the public view gives (entries own their IRIs and blank nodes; source documents
+    are read from the public view; an entry without a version graph falls back to it), and
+    the dump's triples are exactly those of the current version graphs."""
+    table = TABLES["deploiements"]
+    nodes = _nodes(versioned, "deploiement")
+    assert f"{BASE}id/deploiement/awkward-2" in nodes and len(nodes) > 20
+    records = [n.replace("/id/deploiement/", "/id/fiche/") for n in nodes]
+    public = [i for chunk in read_chunks(versioned, nodes, 7, table) for i in chunk]
+    chunks = list(read_version_chunks(versioned, LAYOUT, nodes, records, 7, table))
+    from_versions = [i for chunk in chunks for i in chunk.indexes]
+    builder = RowBuilder(LAYOUT, vocabulary())
+    for node, mine, theirs in zip(nodes, from_versions, public, strict=True):
+        key = node.rsplit("/", 1)[1]
+        assert builder.row(table, key, mine) == builder.row(table, key, theirs), node
+        assert builder.source_rows(key, mine) == builder.source_rows(key, theirs), node
+        # Same index, but for the blank nodes of blank nodes (the tables never look so deep).
+        linked = {o for (n, _p), objects in mine.items() if n == "" for o in objects}
+        assert _sorted({k: v for k, v in mine.items() if k[0] in linked or k[0] == ""}) == (
+            _sorted(theirs)
+        ), node
+    titles = from_versions[nodes.index(f"{BASE}id/deploiement/awkward-1")][
+        ("<https://ex.org/src/1>", f"<{DCTERMS.title}>")
+    ]
+    assert '"Autre titre"@fr' in titles  # the public view's, not only the version graph's
+
+    dumped = ox_graph(b"".join(c.turtle for c in chunks))
+    expected = versioned.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{LAYOUT.registry_graph}> "
+        f"{{ ?m <{HAS_CURRENT_VERSION}> ?g }} GRAPH ?g {{ ?s ?p ?o }} "
+        f'FILTER STRSTARTS(STR(?m), "{BASE}id/fiche/") }}'
+    )
+    assert len(dumped) == len(expected) > 25 * 20
+    assert isomorphic(dumped, expected)
+    assert not any(str(s).endswith("awkward-2") for s in dumped.subjects())
 
 
 def test_awkward_cells(store: EmbeddedStore) -> None:
