@@ -73,7 +73,9 @@ class Report(Protocol):
 
 
 class EntryValidator(Protocol):
-    def validate(self, data: Graph, *, context: Graph | None = None) -> Any: ...
+    def validate(
+        self, data: Iterable[Triple], *, context: Iterable[Triple] | None = None
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -259,8 +261,9 @@ class EntryService:
         if not plans:
             return []
         contexts = self._contexts([p.request.content for p in plans], extra_context)
+        # Lists, not graphs: the compiled validator reads a list faster than an rdflib graph.
         reports = self._validate_many(
-            [(p.request.content, c) for p, c in zip(plans, contexts, strict=True)]
+            [(list(p.request.content), c) for p, c in zip(plans, contexts, strict=True)]
         )
         return [
             Checked(p.request, p.current, p.old, p.now, report)
@@ -704,7 +707,7 @@ class EntryService:
         )
         return {str(row["g"]) for row in found}
 
-    def _validate_many(self, items: list[tuple[Graph, Graph]]) -> list[Any]:
+    def _validate_many(self, items: list[tuple[list[Triple], list[Triple]]]) -> list[Any]:
         batch = getattr(self.validator, "validate_many", None)
         if batch is not None:
             return list(batch(items))
@@ -766,27 +769,20 @@ class EntryService:
         self,
         contents: Sequence[Graph],
         extra: Callable[[set[URIRef]], Iterable[Triple]] | None = None,
-    ) -> list[Graph]:
-        """For each content, the types and labels of the nodes it links to; one CONSTRUCT for
-        all of them."""
+    ) -> list[list[Triple]]:
+        """For each content, the types and labels of the nodes it links to (triples: the
+        validators take any iterable); one CONSTRUCT for all of them."""
         linked = [linked_nodes(content, self.layout) for content in contents]
         wanted = set().union(*linked)
         if not wanted:
-            return [entry_graph() for _ in contents]
+            return [[] for _ in contents]
         about: dict[Node, list[Triple]] = {}
         for t in self.store.construct(context_query(wanted)):
             about.setdefault(t[0], []).append(t)
         if extra is not None:
             for t in extra(wanted):
                 about.setdefault(t[0], []).append(t)
-        out = []
-        for nodes in linked:
-            context = entry_graph()
-            for node in nodes:
-                for t in about.get(node, ()):
-                    context.add(t)
-            out.append(context)
-        return out
+        return [[t for node in nodes for t in about.get(node, ())] for nodes in linked]
 
     def _status(self, content: Graph, kind: str, key: str, status: str | None) -> URIRef | None:
         if status is not None:

@@ -34,6 +34,8 @@ from registry.vocab import IAT, PREFIXES, SH, SHAPES_DIR
 Lang = Literal["fr", "en"]
 Severity = Literal["Violation", "Warning", "Info"]
 
+# An entry's triples: an rdflib graph, or any iterable of (s, p, o) rdflib terms.
+Source = Graph | Iterable[tuple[Node, Node, Node]]
 SHAPE_FILES = (
     "core.ttl",
     "recommended.ttl",
@@ -272,7 +274,7 @@ class Validator:
     def recommended_shapes(self) -> list[ShapeInfo]:
         return list(self._recommended)
 
-    def validate(self, data: Graph, *, context: Graph | None = None) -> ValidationReport:
+    def validate(self, data: Source, *, context: Source | None = None) -> ValidationReport:
         """Check ``data`` (one entry, or any set of nodes) against the shapes.
 
         ``context``: triples about the nodes ``data`` references (types, labels), fetched by the
@@ -281,7 +283,9 @@ class Validator:
         item = self._prepare(data, context)
         return self._report(item, list(self._results(self._run(item.graph))))
 
-    def validate_many(self, items: Sequence[tuple[Graph, Graph | None]]) -> list[ValidationReport]:
+    def validate_many(
+        self, items: Sequence[tuple[Source, Source | None]]
+    ) -> list[ValidationReport]:
         """Check many ``(data, context)`` pairs: the same reports as :meth:`validate` on each,
         for far less. pySHACL's cost is mostly per shape and per run, so entries go through ONE
         run over the union of their graphs, as long as the union changes nothing any entry's
@@ -304,7 +308,7 @@ class Validator:
                 reports[i] = self._report(prepared[i], results)
         return [r for r in reports if r is not None]
 
-    def _prepare(self, data: Graph, context: Graph | None) -> _Item:
+    def _prepare(self, data: Source, context: Source | None) -> _Item:
         graph = Graph(bind_namespaces="none")  # binding ~30 prefixes per graph adds up
         for source in (data, context):
             if source is not None:
@@ -493,7 +497,7 @@ def _batches(
     return [members for members, _ in groups]
 
 
-def _triples(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:
+def _triples(graph: Source) -> Iterator[tuple[Node, Node, Node]]:
     """Triples of a Graph, or of every graph of a Dataset (validation sees their union)."""
     if isinstance(graph, Dataset):
         for s, p, o, _g in graph.quads((None, None, None, None)):

@@ -50,7 +50,7 @@ EXAMPLE_PREFIX = "exemple-"  # keys reserved for the template's example rows
 AUTO_FILLED = {("deploiements", "organisation"), ("deploiements", "date_mise_a_jour")}
 CHECK_BATCH = 200  # rows of pass 1 validated together (memory stays bounded in the file size)
 SUMMARY = ("Import d'un tableur.", "Spreadsheet import.")  # of each version written
-WRITE_BATCH = 200  # prepared entries per update request in pass 2
+WRITE_BATCH = 2000  # prepared entries per update request in pass 2
 
 
 @dataclass
