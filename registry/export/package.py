@@ -31,8 +31,14 @@ from typing import IO, Any
 from rdflib import URIRef
 from rdflib.namespace import FOAF
 
-from registry.errors import StoreError
-from registry.export.rows import DCT_SOURCE, TSV, RowBuilder, read_chunks, read_version_chunks
+from registry.export.rows import (
+    DCT_SOURCE,
+    TSV,
+    RowBuilder,
+    graph_triples_tsv,
+    read_chunks,
+    read_version_chunks,
+)
 from registry.layout import HAS_CURRENT_VERSION, Layout
 from registry.ontology import context as jsonld_context
 from registry.store.base import Store
@@ -520,17 +526,7 @@ class RdfDump:
         graphs = [g[1:-1] for g in body.decode("utf-8").split("\n")[1:] if g.startswith("<")]
         if not graphs:
             return b""
-        body, _ = self.store.query_raw(
-            f"SELECT ?s ?p ?o WHERE {{ VALUES ?g {{ {_values(graphs)} }} "
-            "GRAPH ?g { ?s ?p ?o } }",
-            TSV,
-        )
-        header, _, rows = body.partition(b"\n")
-        if [h.lstrip(b"?") for h in header.split(b"\t")] != [b"s", b"p", b"o"]:
-            raise StoreError(
-                f"Résultats TSV inattendus (en-tête {header!r})",
-                f"Unexpected TSV results (header {header!r})",
-            )
+        rows = graph_triples_tsv(self.store, _values(graphs))
         # Tabs only separate terms (TSV escapes them inside literals).
         return rows.replace(b"\t", b" ").replace(b"\n", b" .\n")
 

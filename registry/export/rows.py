@@ -33,6 +33,23 @@ from registry.tabular.mapping import START_COLUMN, UNKNOWN_START
 from registry.vocab import TIME
 
 TSV = "text/tab-separated-values"
+
+
+def graph_triples_tsv(store: Store, graphs: str) -> bytes:
+    """The ``s p o`` rows (SPARQL TSV results, header checked and cut off) of every triple of
+    the named graphs ``graphs`` (IRIs in angle brackets, space-separated)."""
+    body, _ = store.query_raw(
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}", TSV
+    )
+    header, _, rows = body.partition(b"\n")
+    if [h.lstrip(b"?") for h in header.split(b"\t")] != [b"s", b"p", b"o"]:
+        raise StoreError(
+            f"Résultats TSV inattendus (en-tête {header!r})",
+            f"Unexpected TSV results (header {header!r})",
+        )
+    return rows
+
+
 RDF_TYPE = f"<{RDF.type}>"
 DCT_SOURCE = f"<{DCTERMS.source}>"
 HAS_BEGINNING = f"<{TIME.hasBeginning}>"
@@ -235,17 +252,7 @@ def read_version_chunks(
         if graphs:
             # ?s ?p ?o only, so that the results are Turtle with one replace (an entry number
             # per row, cut off again with a regular expression, cost ~7 % of the export's CPU).
-            body, _ = store.query_raw(
-                f"SELECT ?s ?p ?o WHERE {{ VALUES ?g {{ {' '.join(graphs.values())} }} "
-                "GRAPH ?g { ?s ?p ?o } }",
-                TSV,
-            )
-            header, _, rows = body.partition(b"\n")
-            if [h.lstrip(b"?") for h in header.split(b"\t")] != [b"s", b"p", b"o"]:
-                raise StoreError(
-                    f"Résultats TSV inattendus (en-tête {header!r})",
-                    f"Unexpected TSV results (header {header!r})",
-                )
+            rows = graph_triples_tsv(store, " ".join(graphs.values()))
             _index(rows.decode("utf-8"), {f"<{chunk[i]}>": i for i in graphs}, entries)
             # Tabs only separate terms (TSV escapes them inside literals).
             turtle = rows.replace(b"\t", b" ").replace(b"\n", b" .\n")
