@@ -563,6 +563,9 @@ class EntryService:
                 key=key,
             )
         seen.add((kind, key))
+        for triple in content:  # write() checked them in _extract; write_many's callers may not
+            for term in triple:
+                _check_term(term)
         current = currents.get((kind, key))
         if request.check_version:
             self._check_precondition(current, request.if_match, kind, key)

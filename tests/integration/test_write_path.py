@@ -608,8 +608,12 @@ def test_write_many_reports_each_refusal_and_writes_the_rest(env: Env) -> None:
         WriteRequest("organisation", "org-lot-y", bad),
         WriteRequest("organisation", "org-lot-z", _organisation("org-lot-z", "Z")),
         WriteRequest("organisation", "org-lot-z", _organisation("org-lot-z", "Z bis")),
+        WriteRequest("organisation", "org-lot-w", _organisation("org-lot-w", "W")),
     ]
+    node_w = URIRef(LAYOUT.entry_iri("organisation", "org-lot-w"))
+    requests[-1].content.add((node_w, FOAF.homepage, URIRef("https://exemple.fr/a b")))
     results = env.service.write_many(env.admin, requests)
+    assert isinstance(results[4], InputError)  # an IRI with a space: refused, not sent
     assert isinstance(results[0], PreconditionRequired)
     assert isinstance(results[1], ValidationFailed)
     assert isinstance(results[2], WriteResult) and results[2].created
