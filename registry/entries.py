@@ -234,12 +234,14 @@ class EntryService:
         currents = history.current_versions(
             self.store, self.layout, [(r.kind, r.key) for r in requests if _valid_key(r)]
         )
+        # The stored versions, with one query (their content is compared and completed).
+        olds = history.get_graphs(self.store, [c.graph for c in currents.values()])
         now = self._clock()
         plans: list[tuple[int, _Plan]] = []
         seen: set[tuple[str, str]] = set()
         for i, request in enumerate(requests):
             try:
-                plan = self._plan(principal, request, currents, seen, now)
+                plan = self._plan(principal, request, currents, olds, seen, now)
             except RegistryError as exc:
                 out[i] = exc
                 continue
@@ -307,12 +309,18 @@ class EntryService:
             content.set((period, DCAT.endDate, Literal(end_date, datatype=XSD.date)))
             if kind == "deploiement":
                 content.set((node, DCTERMS.modified, Literal(end_date, datatype=XSD.date)))
-            self._authorise(principal, kind, key, content, old, current)
             summary = (f"Retrait (statut : {status}).", f"Retired (status: {status}).")
             request = WriteRequest(
                 kind, key, content, summary=summary, status=status, check_version=False
             )
-            plan = self._plan(principal, request, {(kind, key): current}, set(), self._clock())
+            plan = self._plan(  # authorises, completes, compares with the old version
+                principal,
+                request,
+                {(kind, key): current},
+                {current.graph: old},
+                set(),
+                self._clock(),
+            )
             if isinstance(plan, WriteResult):
                 return plan
             outcome = self._commit(principal, self._check([plan]))[0]
@@ -550,6 +558,7 @@ class EntryService:
         principal: Principal,
         request: WriteRequest,
         currents: dict[tuple[str, str], VersionInfo],
+        olds: dict[str, Graph],
         seen: set[tuple[str, str]],
         now: datetime,
     ) -> _Plan | WriteResult:
@@ -569,7 +578,7 @@ class EntryService:
         current = currents.get((kind, key))
         if request.check_version:
             self._check_precondition(current, request.if_match, kind, key)
-        old = self.store.get_graph(current.graph) if current else None
+        old = olds[current.graph] if current else None
         self._authorise(principal, kind, key, content, old, current)
         same = self.complete(principal, kind, key, content, current, old, now)
         if same is None and old is not None:

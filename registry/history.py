@@ -104,6 +104,20 @@ def current_versions(
     }
 
 
+def get_graphs(store: Store, names: Iterable[str]) -> dict[str, Graph]:
+    """The content of many graphs with one query (an empty graph for a name without triples)."""
+    wanted = sorted(set(names))
+    out = {name: Graph(store="SimpleMemory", identifier=name) for name in wanted}
+    if not wanted:
+        return out
+    values = " ".join(_iri(name) for name in wanted)
+    for row in store.select(
+        f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    ):
+        out[str(row["g"])].add((row["s"], row["p"], row["o"]))
+    return out
+
+
 def list_versions(store: Store, layout: Layout, kind: str, key: str) -> list[VersionInfo]:
     """Every version of an entry, oldest first; NotFoundError if it has none."""
     meta = layout.metadata_subject(kind, key)

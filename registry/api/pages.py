@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from registry.api import linked_data
 from registry.api.negotiation import HTML, RESOURCE_FORMATS, negotiate, split_extension
@@ -232,12 +232,11 @@ async def id_page(request: Request, kind: str, name: str) -> Response:
 def _completeness(state: ApiState, data: WebData, key: str, number: int, graph: Graph) -> Any:
     cache_key = (key, number)
     if cache_key not in data.completeness:
-        from registry.entries import context_query
+        from registry.entries import context_query, linked_nodes
         from registry.shacl import default_compiled_validator
 
-        linked = {
-            o for o in graph.objects() if isinstance(o, URIRef) and o not in set(graph.subjects())
-        }
+        # The context the write path validated the entry with (EntryService._contexts).
+        linked = linked_nodes(graph, state.layout)
         context = state.store.construct(context_query(linked)) if linked else Graph()
         report = default_compiled_validator().validate(graph, context=context)
         data.completeness[cache_key] = report.completeness.get(

@@ -10,7 +10,7 @@ that describe a shared node differently go to different batches, by the grouping
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
@@ -26,6 +26,7 @@ from registry.shacl.shapes import CompiledShape, compile_shapes
 from registry.store.scratch import ScratchStore
 from registry.validate import (
     ShapeInfo,
+    Source,
     ValidationReport,
     ValidationResult,
     batches,
@@ -41,7 +42,6 @@ from registry.validate import (
 )
 from registry.vocab import SHAPES_DIR
 
-Source = Graph | Iterable[Triple]
 # Entries per scratch store: one store and one run of each rule per batch.
 BATCH_MAX = 1000
 

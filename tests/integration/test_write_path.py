@@ -621,3 +621,18 @@ def test_write_many_reports_each_refusal_and_writes_the_rest(env: Env) -> None:
     assert env.service.current("organisation", "org-lot-x")[0].number == 1
     with pytest.raises(NotFoundError):
         env.service.current("organisation", "org-lot-y")
+
+
+def test_get_graphs_reads_many_versions_as_get_graph_does(env: Env) -> None:
+    env.seed()
+    names = [
+        LAYOUT.version_graph("deploiement", KEY, 1),
+        LAYOUT.version_graph("systeme", "yelda-callbot", 1),
+        LAYOUT.version_graph("deploiement", KEY, 9),  # no such version
+    ]
+    graphs = history.get_graphs(env.store, names)
+    assert set(graphs) == set(names)
+    for name in names[:2]:
+        assert len(graphs[name]) > 0
+        assert isomorphic(graphs[name], env.store.get_graph(name))
+    assert len(graphs[names[2]]) == 0
